@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "MoteIO", dependencies: ["CZlib"], swiftSettings: tuned),
         .target(name: "MoteTraining", dependencies: ["MoteIO"], swiftSettings: numeric),
         .target(name: "MoteExport", dependencies: ["MoteRuntime", "MoteTraining"], swiftSettings: numeric),
-        .executableTarget(name: "mote", dependencies: ["MoteTraining", "MoteIO", "MoteRuntime"],
+        .executableTarget(name: "mote", dependencies: ["MoteTraining", "MoteIO", "MoteRuntime", "MoteExport"],
                           swiftSettings: tuned),
         .executableTarget(name: "mote-bench", dependencies: ["MoteTraining", "MoteIO", "MoteExport"],
                           path: "bench/MoteBench", swiftSettings: tuned),

@@ -60,3 +60,13 @@ public func planMemory(_ requests: [BufferRequest], alignment: Int = 16) -> Memo
     return MemoryPlan(offsets: offsets, arenaBytes: arena, lowerBound: lower,
                       naiveBytes: requests.reduce(0) { $0 + aligned($1.bytes) })
 }
+
+/// Buffers for the planner from an op list: one per tensor, alive from the op that writes it
+/// (a tensor no op writes, like the model's input: op 0) to the last op that reads it.
+public func lifetimeRequests(tensorBytes: [Int], names: [String], ops: [(input: Int, output: Int)]) -> [BufferRequest] {
+    tensorBytes.indices.map { t in
+        let producer = ops.firstIndex { $0.output == t } ?? 0
+        let lastReader = ops.lastIndex { $0.input == t } ?? producer
+        return BufferRequest(name: names[t], bytes: tensorBytes[t], firstOp: producer, lastOp: max(producer, lastReader))
+    }
+}

@@ -23,6 +23,13 @@ public struct ImageSet: Sendable {
         return ImageSet(pixels: Array(pixels[0..<(k * shape.count)]), labels: Array(labels[0..<k]), shape: shape)
     }
 
+    /// A denoiser's inputs: clip(x + σ · N(0, 1), 0, 1) with a fixed seed (as evaluation draws them).
+    public func withNoise(_ sigma: Float, seed: UInt64 = 1234) -> ImageSet {
+        guard sigma > 0 else { return self }
+        var rng = SeededRandom(seed: seed, stream: RandomStream.evaluation.rawValue, epoch: 0)
+        return ImageSet(pixels: pixels.map { min(max($0 + sigma * rng.gaussian(), 0), 1) }, labels: labels, shape: shape)
+    }
+
     /// Loads the ranges `spec` names from `folder`, concatenated. Ranges past the end of a split
     /// are clipped (the shipped sample has 1,000 images per split); `notes` says when.
     public static func load(_ ranges: [SplitRange], from folder: DatasetFolder, notes: inout [String]) throws -> ImageSet {

@@ -11,6 +11,9 @@ usage: mote <command> [options]     (mote <command> --help for details)
 commands:
   train    train a model spec on Fashion-MNIST / MNIST IDX files
   eval     test loss, MSE and PSNR of a trained checkpoint
+  export   quantize a checkpoint to an int8 / int16 .mote file
+  inspect  show what is in a .mote file (ops, shapes, sizes, arena)
+  drift    compare a .mote model with its float checkpoint (exit 1 below --min-psnr)
   sample-data  write the small Fashion-MNIST sample shipped in data/
 
 example: mote train --model models/vae.json --epochs 10
@@ -26,8 +29,11 @@ do {
     switch command {
     case "train": try TrainCommand.run(rest)
     case "eval": try EvalCommand.run(rest)
+    case "export": try ExportCommand.run(rest)
+    case "inspect": try InspectCommand.run(rest)
+    case "drift": try DriftCommand.run(rest)
     case "sample-data": try SampleDataCommand.run(rest)
-    default: throw UsageError("unknown command \"\(command)\" (commands: train, eval, sample-data; see mote --help)")
+    default: throw UsageError("unknown command \"\(command)\" (commands: train, eval, export, inspect, drift, sample-data; see mote --help)")
     }
 } catch let e as ExitError {
     Console.error(e.message)

@@ -32,7 +32,7 @@ struct DataMovementAndSamplingTests {
         var out = [Int8](repeating: 0, count: layer.outputShape.count)
         let kg = KernelGeometry(inH: Int32(size), inW: Int32(size), inC: 3, outH: Int32(g.narrowH), outW: Int32(g.narrowW),
                                 outC: 3, kernelH: 2, kernelW: 2, stride: 2, padTop: Int32(g.padTop), padLeft: Int32(g.padLeft))
-        maxPoolInt8(xq, kg, output: &out)
+        maxPool(xq, kg, output: &out)
         #expect(out.map { Float(q.dequantize(Int($0))) } == floatForward(layer, x))
     }
 
@@ -41,7 +41,7 @@ struct DataMovementAndSamplingTests {
         let layer = ResizeNearest(name: "r", input: Shape(from, from, 2), height: to, width: to)
         let (x, xq) = quantized(from * from * 2)
         var out = [Int8](repeating: 0, count: to * to * 2)
-        resizeNearestInt8(xq, inH: Int32(from), inW: Int32(from), channels: 2, outH: Int32(to), outW: Int32(to), output: &out)
+        resizeNearest(xq, inH: Int32(from), inW: Int32(from), channels: 2, outH: Int32(to), outW: Int32(to), output: &out)
         #expect(out.map { Float(q.dequantize(Int($0))) } == floatForward(layer, x))
     }
 
@@ -49,7 +49,7 @@ struct DataMovementAndSamplingTests {
         let layer = ZeroPad(name: "z", input: Shape(5, 4, 2), pad: 2)
         let (x, xq) = quantized(40)
         var out = [Int8](repeating: 0, count: layer.outputShape.count)
-        zeroPadInt8(xq, h: 5, w: 4, channels: 2, pad: 2, zeroPoint: Int8(q.zeroPoint), output: &out)
+        zeroPad(xq, h: 5, w: 4, channels: 2, pad: 2, zeroPoint: Int8(q.zeroPoint), output: &out)
         #expect(out.map { Float(q.dequantize(Int($0))) } == floatForward(layer, x))
     }
 
@@ -67,7 +67,7 @@ struct DataMovementAndSamplingTests {
 
     @Test func samplingMatchesTheFloatFormula() throws {
         let inQ = ActivationQuantization(lo: -4, hi: 3, type: .int8), outQ = ActivationQuantization(lo: -5, hi: 5, type: .int8)
-        let sigma = (0..<256).map { i in Int32(roundHalfAway(min(exp(0.5 * inQ.dequantize(i - 128)), 128) * 65536)) }
+        let sigma = (0...256).map { i in Int32(roundHalfAway(min(exp(0.5 * inQ.dequantize(i - 128)), 128) * 65536)) }   // 257 points: an int8 q is table entry q + 128
         let mean = try QuantizedMultiplier(inQ.scale / outQ.scale), noise = try QuantizedMultiplier(pow(2, -16) / outQ.scale)
         let latent = 2
         var rng = SeededRandom(seed: 9)
@@ -81,7 +81,7 @@ struct DataMovementAndSamplingTests {
                                            meanMultiplier: mean.multiplier, meanShift: mean.shift,
                                            noiseMultiplier: noise.multiplier, noiseShift: noise.shift,
                                            outputZeroPoint: Int32(outQ.zeroPoint))
-                sampleLatentInt8(params, latent: Int32(latent), p, rng: &gen, output: &out)
+                sampleLatent(params, latent: Int32(latent), p, rng: &gen, output: &out)
             }
             for j in 0..<latent {
                 let eps = Double(replay.standardNormalQ16()) / 65536
@@ -104,7 +104,7 @@ struct FusedSigmoidTests {
         let mult = m.map(\.multiplier), shifts = m.map(\.shift)
         var exact = 0, total = 0
         mult.withUnsafeBufferPointer { mp in shifts.withUnsafeBufferPointer { sp in sigmoidTableQ15.withUnsafeBufferPointer { tp in
-            let stage = FusedSigmoid(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, table: tp.baseAddress!)
+            let stage = FusedSigmoid<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, table: tp.baseAddress!)
             for c in 0..<2 {
                 for acc in stride(from: -40_000, through: 40_000, by: 7) {
                     let q = Int(stage.apply(Int32(acc), channel: c))

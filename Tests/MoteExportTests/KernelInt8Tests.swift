@@ -54,13 +54,13 @@ struct QuantizedFixture {
         self.clampMin = activation == .relu ? Int32(outQ.zeroPoint) : -128
     }
 
-    func run(_ kernel: (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int32>, Requantization, UnsafeMutablePointer<Int8>) -> Void) -> [Int8] {
+    func run(_ kernel: (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int32>, Requantization<Int32, Int8>, UnsafeMutablePointer<Int8>) -> Void) -> [Int8] {
         var out = [Int8](repeating: 0, count: floatOutput.count)
         qInput.withUnsafeBufferPointer { xi in qWeights.withUnsafeBufferPointer { wi in qBias.withUnsafeBufferPointer { bi in
         multipliers.withUnsafeBufferPointer { m in shifts.withUnsafeBufferPointer { s in
         negMultipliers.withUnsafeBufferPointer { nm in negShifts.withUnsafeBufferPointer { ns in
         out.withUnsafeMutableBufferPointer { o in
-            let rq = Requantization(multipliers: m.baseAddress!, shifts: s.baseAddress!,
+            let rq = Requantization<Int32, Int8>(multipliers: m.baseAddress!, shifts: s.baseAddress!,
                                     negativeMultipliers: nm.baseAddress!, negativeShifts: ns.baseAddress!,
                                     outputZeroPoint: Int32(outQ.zeroPoint), min: clampMin, max: 127)
             kernel(xi.baseAddress!, wi.baseAddress!, bi.baseAddress!, rq, o.baseAddress!)
@@ -99,7 +99,7 @@ struct KernelInt8Tests {
         let g = layer.geometry
         let kg = KernelGeometry(inH: Int32(g.wideH), inW: Int32(g.wideW), inC: Int32(inC), outH: Int32(g.narrowH), outW: Int32(g.narrowW),
                                 outC: Int32(outC), kernelH: 3, kernelW: 3, stride: Int32(stride), padTop: Int32(g.padTop), padLeft: Int32(g.padLeft))
-        let q = f.run { x, w, b, rq, o in convolveInt8(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b, kg, rq, output: o) }
+        let q = f.run { x, w, b, rq, o in convolve(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b, kg, rq, output: o) }
         // Ideal, from exact accumulators over the same taps (written out independently).
         var i = 0
         for oy in 0..<g.narrowH { for ox in 0..<g.narrowW { for oc in 0..<outC {
@@ -128,7 +128,7 @@ struct KernelInt8Tests {
         let g = layer.geometry
         let kg = KernelGeometry(inH: Int32(size), inW: Int32(size), inC: Int32(inC), outH: Int32(g.wideH), outW: Int32(g.wideW),
                                 outC: Int32(outC), kernelH: 3, kernelW: 3, stride: Int32(stride), padTop: Int32(g.padTop), padLeft: Int32(g.padLeft))
-        let q = f.run { x, w, b, rq, o in transposedConvolveInt8(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b, kg, rq, output: o) }
+        let q = f.run { x, w, b, rq, o in transposedConvolve(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b, kg, rq, output: o) }
         // Ideal by scattering (the definition), independent of the kernel's gather.
         var acc = [Int](repeating: 0, count: g.wideH * g.wideW * outC)
         for p in 0..<(g.wideH * g.wideW) { for oc in 0..<outC { acc[p * outC + oc] = Int(f.qBias[oc]) } }
@@ -150,7 +150,7 @@ struct KernelInt8Tests {
         let layer = Dense(name: "d", input: .vector(inF), units: outF)
         let f = QuantizedFixture(layer: layer, kernel: layer.kernel, bias: layer.bias, channelAxis: 1, outChannels: outF,
                                  reorder: { i in (i % inF) * outF + i / inF }, activation: activation)
-        let q = f.run { x, w, b, rq, o in denseInt8(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b,
+        let q = f.run { x, w, b, rq, o in MoteRuntime.dense(x, inputZeroPoint: Int32(f.inQ.zeroPoint), weights: w, bias: b,
                                                     inFeatures: Int32(inF), outFeatures: Int32(outF), rq, output: o) }
         for j in 0..<outF {
             var acc = Int(f.qBias[j])

@@ -1,7 +1,6 @@
 // mote-bench: performance measurements, printed side by side (never asserted in tests).
 //   swift run -c release mote-bench gemm      GEMM GFLOP/s on the models' shapes
 //   swift run -c release mote-bench train     training samples/s per reference model
-//   swift run -c release mote-bench drift     int8 drift of each shipped checkpoint vs float
 import Foundation
 import MoteTraining
 
@@ -10,11 +9,9 @@ switch args.first ?? "" {
 case "gemm":
     GEMMBench.run(threads: 1)
     GEMMBench.run(threads: 2)
-case "drift":
-    try DriftBench.run(Array(args.dropFirst()))
 case "train":
     try TrainBench.run(Array(args.dropFirst()))
 default:
-    print("usage: mote-bench gemm | train [--data DIR] [--images N] [MODEL...] | drift [--data DIR] [--count N] [--calibration minmax|percentile|mse] [CHECKPOINT...]")
+    print("usage: mote-bench gemm | train [--data DIR] [--images N] [MODEL...]")
     exit(2)
 }

@@ -1,9 +1,35 @@
-// Fixed-point arithmetic shared by every integer kernel: the one rounding rule of the runtime.
+// Fixed-point arithmetic shared by every integer kernel: the one rounding rule of the runtime,
+// and the integer types kernels are generic over.
 //
-// A positive real multiplier M is stored as an int32 mantissa m in [2^30, 2^31) and a shift s
-// in -30...31 so that M ≈ m · 2^−(31 + s) (see docs/QUANTIZATION.md; the exporter computes
-// them). Applying it to an int32 accumulator x computes x · m in 64 bits and rounds at bit
-// 31 + s, half away from zero — exact and identical on every target.
+// A real multiplier M is stored as an int32 mantissa m (|m| in [2^30, 2^31) when M ≠ 0) and a
+// shift s so that M ≈ m · 2^−(31 + s) (see docs/QUANTIZATION.md; the exporter computes them).
+// Applying it to an accumulator x computes x · m exactly and rounds at bit 31 + s, half away
+// from zero — exact and identical on every target.
+
+/// Activation and weight element types: int8 and int16.
+public protocol QuantizedValue: FixedWidthInteger, SignedInteger {}
+extension Int8: QuantizedValue {}
+extension Int16: QuantizedValue {}
+
+/// Accumulator types: int32 for int8 × int8, int64 whenever an int16 operand is involved.
+public protocol AccumulatorValue: FixedWidthInteger, SignedInteger {
+    /// round(x · m / 2^(31 + shift)) by the one rounding rule.
+    static func scaled(_ x: Self, _ multiplier: Int32, _ shift: Int32) -> Int32
+}
+
+extension Int32: AccumulatorValue {
+    @inlinable @inline(__always)
+    public static func scaled(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+        multiplyByQuantizedMultiplier(x, multiplier, shift)
+    }
+}
+
+extension Int64: AccumulatorValue {
+    @inlinable @inline(__always)
+    public static func scaled(_ x: Int64, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+        multiplyWideByQuantizedMultiplier(x, multiplier, shift)
+    }
+}
 
 /// round(x · m / 2^(31 + shift)), rounding half away from zero. `shift` in -30...31.
 @inlinable @inline(__always)
@@ -11,8 +37,32 @@ public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shi
     let product = Int64(x) &* Int64(multiplier)
     let total = Int64(31) &+ Int64(shift)   // 1...62 by the contract on `shift`
     let half = Int64(1) &<< (total &- 1)
-    // |product| < 2^62, so adding half cannot overflow; the quotient fits Int32 whenever the
+    // |product| ≤ 2^62, so adding half cannot overflow; the quotient fits Int32 whenever the
     // real result does (the caller clamps to the output type right after).
     let rounded = product >= 0 ? (product &+ half) >> total : -((-product &+ half) >> total)
     return Int32(truncatingIfNeeded: rounded)
+}
+
+/// The largest accumulator magnitude the wide path keeps: int16 × int16 products summed over
+/// 65,536 taps stay below it; larger values saturate (they cannot come from a valid model).
+public let wideAccumulatorLimit: Int64 = (1 << 47) - 1
+
+/// The same rule for int64 accumulators, exact without 128-bit arithmetic (which 32-bit Arm
+/// has no instruction or libgcc helper for): x is saturated to ±(2^47 − 1), the multiplier
+/// split into 15 + 16 bits, so every partial product fits 64 bits. `shift` in -15...31 (the
+/// file reader enforces it); the result saturates to ±(2^31 − 1).
+@inlinable @inline(__always)
+public func multiplyWideByQuantizedMultiplier(_ x: Int64, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+    let c = x > wideAccumulatorLimit ? wideAccumulatorLimit : (x < -wideAccumulatorLimit ? -wideAccumulatorLimit : x)
+    let negative = (c < 0) != (multiplier < 0)
+    let a = c.magnitude, m = UInt64(multiplier.magnitude)      // a < 2^47, m ≤ 2^31
+    let high = a &* (m >> 16)                                   // < 2^62
+    let low = a &* (m & 0xFFFF)                                  // < 2^63
+    // a·m = top·2^16 + rest; floor((a·m + half) / 2^t) = floor((top + (rest + half) / 2^16) / 2^(t − 16)).
+    let top = high &+ (low >> 16)
+    let total = UInt64(truncatingIfNeeded: 31 &+ shift)          // 16...62
+    let half = UInt64(1) &<< (total &- 1)
+    let r = (top &+ (((low & 0xFFFF) &+ half) >> 16)) >> (total &- 16)
+    let magnitude = r > UInt64(Int32.max) ? Int32.max : Int32(truncatingIfNeeded: r)
+    return negative ? -magnitude : magnitude
 }

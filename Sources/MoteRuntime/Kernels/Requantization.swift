@@ -1,13 +1,16 @@
-// How an int32 accumulator becomes an int8 output: per-channel multiplier and shift, the
-// output zero point, and the clamp that also implements fused ReLU. A fused LeakyReLU uses a
-// second multiplier set (the first one times the slope) for negative accumulators.
+// How an accumulator becomes an output value: per-channel multiplier and shift, the output
+// zero point, and the clamp that also implements fused ReLU. A fused LeakyReLU uses a second
+// multiplier set (the first one times the slope) for negative accumulators. A fused sigmoid
+// goes through a logit in Q11 and a table instead.
 
-/// What turns a kernel's int32 accumulator for one output channel into the int8 output.
+/// What turns a kernel's accumulator for one output channel into the output value.
 public protocol OutputStage {
-    func apply(_ acc: Int32, channel c: Int) -> Int8
+    associatedtype Accumulator: AccumulatorValue
+    associatedtype Output: QuantizedValue
+    func apply(_ acc: Accumulator, channel c: Int) -> Output
 }
 
-public struct Requantization: OutputStage {
+public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedValue>: OutputStage {
     public var multipliers: UnsafePointer<Int32>
     public var shifts: UnsafePointer<Int32>
     /// Multipliers/shifts for negative accumulators (LeakyReLU); the same pointers otherwise.
@@ -18,6 +21,7 @@ public struct Requantization: OutputStage {
     public var min: Int32
     public var max: Int32
 
+    @inlinable
     public init(multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>,
                 negativeMultipliers: UnsafePointer<Int32>, negativeShifts: UnsafePointer<Int32>,
                 outputZeroPoint: Int32, min: Int32, max: Int32) {
@@ -27,42 +31,44 @@ public struct Requantization: OutputStage {
     }
 
     @inlinable @inline(__always)
-    public func apply(_ acc: Int32, channel c: Int) -> Int8 {
-        let scaled = acc >= 0 ? multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c])
-                              : multiplyByQuantizedMultiplier(acc, negativeMultipliers[c], negativeShifts[c])
+    public func apply(_ acc: Accumulator, channel c: Int) -> Output {
+        let scaled = acc >= 0 ? Accumulator.scaled(acc, multipliers[c], shifts[c])
+                              : Accumulator.scaled(acc, negativeMultipliers[c], negativeShifts[c])
         var v = scaled &+ outputZeroPoint
         if v < min { v = min }
         if v > max { v = max }
-        return Int8(truncatingIfNeeded: v)
+        return Output(truncatingIfNeeded: v)
     }
 }
 
 /// A sigmoid fused into the op that produces its input: the accumulator becomes a logit in
 /// Q11 (±16, step 2^-11) through the per-channel multiplier, then σ comes from a 257-entry Q15
-/// table over [−16, 16] (step 1/8) with linear interpolation (error below 2·10^-4, a twentieth
-/// of an output step), and the output is σ on the fixed [0, 1] grid: q = round(255·σ) − 128.
-/// No 8-bit logit tensor stands in between, which is where an unfused int8 sigmoid loses most.
-public struct FusedSigmoid: OutputStage {
+/// table over [−16, 16] (step 1/8) with linear interpolation (error below 2·10^-4), and the
+/// output is σ on the fixed [0, 1] grid: int8 q = round(255·σ) − 128, int16 q = round(32767·σ).
+/// No quantized logit tensor stands in between, which is where an unfused int8 sigmoid loses most.
+public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue>: OutputStage {
     public var multipliers: UnsafePointer<Int32>
     public var shifts: UnsafePointer<Int32>
     /// σ(−16 + i/8) in Q15, i = 0...256.
     public var table: UnsafePointer<Int32>
 
+    @inlinable
     public init(multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>, table: UnsafePointer<Int32>) {
         self.multipliers = multipliers; self.shifts = shifts; self.table = table
     }
 
     @inlinable @inline(__always)
-    public func apply(_ acc: Int32, channel c: Int) -> Int8 {
-        var logit = multiplyByQuantizedMultiplier(acc, multipliers[c], shifts[c])
+    public func apply(_ acc: Accumulator, channel c: Int) -> Output {
+        var logit = Accumulator.scaled(acc, multipliers[c], shifts[c])
         if logit < -32768 { logit = -32768 }
         if logit > 32767 { logit = 32767 }
         let u = logit &+ 32768                        // 0...65535, 256 units per table step
         let i = Int(u >> 8), frac = u & 255
         let a = table[i], b = table[i &+ 1]
         let sigma = a &+ (((b &- a) &* frac &+ 128) >> 8)   // Q15; b ≥ a, so the rounding is half up
-        let q = (sigma &* 255 &+ 16384) >> 15          // round(255 · σ), σ ≥ 0
-        return Int8(truncatingIfNeeded: q &- 128)
+        // The [0, 1] grid of the output type: 255 steps from −128 (int8), 32767 from 0 (int16).
+        let span: Int32 = Output.bitWidth == 8 ? 255 : 32767, base: Int32 = Output.bitWidth == 8 ? -128 : 0
+        return Output(truncatingIfNeeded: ((sigma &* span &+ 16384) >> 15) &+ base)   // σ ≥ 0
     }
 }
 
@@ -75,6 +81,7 @@ public struct KernelGeometry: Sendable {
     public var stride: Int32
     public var padTop: Int32, padLeft: Int32
 
+    @inlinable
     public init(inH: Int32, inW: Int32, inC: Int32, outH: Int32, outW: Int32, outC: Int32,
                 kernelH: Int32, kernelW: Int32, stride: Int32, padTop: Int32, padLeft: Int32) {
         self.inH = inH; self.inW = inW; self.inC = inC; self.outH = outH; self.outW = outW; self.outC = outC

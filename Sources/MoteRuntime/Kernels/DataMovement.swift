@@ -1,16 +1,17 @@
-// int8 ops that move or select values without arithmetic on them: max pooling, nearest resize,
-// zero padding, and element-wise table lookup (sigmoid and other monotone functions). Input
-// and output share quantization parameters, except for lookups whose table maps between them.
+// Ops that move or select values without arithmetic on them: max pooling, nearest resize and
+// zero padding (int8 or int16), and element-wise table lookup (int8). Input and output share
+// quantization parameters, except for lookups whose table maps between them.
 
-/// Max over each window (stride = window size); windows cut by "same" padding use only their
-/// real pixels. Quantization is monotone, so the max of quantized values is the quantized max.
-public func maxPoolInt8(_ input: UnsafePointer<Int8>, _ g: KernelGeometry, output: UnsafeMutablePointer<Int8>) {
+/// Max over each window; windows cut by "same" padding use only their real pixels.
+/// Quantization is monotone, so the max of quantized values is the quantized max.
+@inlinable
+public func maxPool<T: QuantizedValue>(_ input: UnsafePointer<T>, _ g: KernelGeometry, output: UnsafeMutablePointer<T>) {
     let c = Int(g.inC)
     var o = 0
     for oy in 0..<Int(g.outH) {
         for ox in 0..<Int(g.outW) {
             let dst = output + o
-            for ch in 0..<c { dst[ch] = Int8.min }
+            for ch in 0..<c { dst[ch] = T.min }
             for ky in 0..<Int(g.kernelH) {
                 let iy = oy &* Int(g.stride) &+ ky &- Int(g.padTop)
                 if iy < 0 || iy >= Int(g.inH) { continue }
@@ -27,8 +28,9 @@ public func maxPoolInt8(_ input: UnsafePointer<Int8>, _ g: KernelGeometry, outpu
 }
 
 /// Nearest resize: source row = floor(dst · inH / outH) (the trainer's rule, in integers).
-public func resizeNearestInt8(_ input: UnsafePointer<Int8>, inH: Int32, inW: Int32, channels: Int32,
-                              outH: Int32, outW: Int32, output: UnsafeMutablePointer<Int8>) {
+@inlinable
+public func resizeNearest<T: QuantizedValue>(_ input: UnsafePointer<T>, inH: Int32, inW: Int32, channels: Int32,
+                                             outH: Int32, outW: Int32, output: UnsafeMutablePointer<T>) {
     let c = Int(channels)
     var o = 0
     for oy in 0..<Int(outH) {
@@ -43,8 +45,9 @@ public func resizeNearestInt8(_ input: UnsafePointer<Int8>, inH: Int32, inW: Int
 }
 
 /// Pads by `pad` pixels on every side with the zero point (the quantized 0.0).
-public func zeroPadInt8(_ input: UnsafePointer<Int8>, h: Int32, w: Int32, channels: Int32, pad: Int32,
-                        zeroPoint: Int8, output: UnsafeMutablePointer<Int8>) {
+@inlinable
+public func zeroPad<T: QuantizedValue>(_ input: UnsafePointer<T>, h: Int32, w: Int32, channels: Int32, pad: Int32,
+                                       zeroPoint: T, output: UnsafeMutablePointer<T>) {
     let c = Int(channels), p = Int(pad), ow = Int(w) &+ 2 &* p, oh = Int(h) &+ 2 &* p
     for i in 0..<(oh &* ow &* c) { output[i] = zeroPoint }
     for y in 0..<Int(h) {

@@ -1,0 +1,47 @@
+// What a .mote file is made of, read back from the file itself: weight bytes, quantization
+// parameters, structure (the overhead), and the arena beside the lower bound and naive sum
+// recomputed from the op list. `mote export` and `mote inspect` both print it.
+import MoteRuntime
+
+public struct ModelAnatomy: Sendable {
+    public var fileBytes: Int
+    /// Weight values.
+    public var weightBytes: Int
+    /// Biases, multipliers, shifts, tables, per-tensor scales and zero points, subgraph multipliers.
+    public var quantizationBytes: Int
+    /// Everything else: header, section table, the records' structure, names, alignment padding.
+    public var overheadBytes: Int { fileBytes - weightBytes - quantizationBytes }
+    public var arenaBytes: Int
+    /// The most bytes alive at one op (no plan can do better), and every tensor apart.
+    public var lowerBound: Int, naiveBytes: Int
+    /// Multiply-accumulates per op.
+    public var macs: [Int]
+
+    public init(_ file: LoadedModel) {
+        let m = file.model
+        fileBytes = m.fileBytes
+        arenaBytes = m.arenaBytes
+        var weights = 0, quant = m.tensorCount * 6 + m.subgraphCount * 16
+        for i in 0..<m.opCount {
+            let r = m.op(i), x = m.tensor(r.input), y = m.tensor(r.output)
+            switch r.kind {
+            case .conv, .transposedConv, .dense:
+                let l = WeightedLayout(op: r, weightType: r.weightType!, input: x, output: y)
+                weights += l.channels * l.taps * r.weightType!.bytes
+                quant += l.weights
+            case .lookup: quant += 256
+            case .sampling: quant += FileLayout.samplingTableEntries * 4 + 16
+            default: break
+            }
+        }
+        weightBytes = weights
+        quantizationBytes = quant
+        let requests = lifetimeRequests(tensorBytes: (0..<m.tensorCount).map { m.tensor($0).bytes },
+                                        names: (0..<m.tensorCount).map { "t\($0)" },
+                                        ops: (0..<m.opCount).map { (m.op($0).input, m.op($0).output) })
+        let plan = planMemory(requests, alignment: FileLayout.arenaAlignment)
+        lowerBound = plan.lowerBound
+        naiveBytes = plan.naiveBytes
+        macs = (0..<m.opCount).map { file.macs(op: $0) }
+    }
+}

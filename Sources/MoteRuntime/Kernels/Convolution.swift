@@ -1,0 +1,99 @@
+// Convolution, transposed convolution and dense kernels over quantized activations (int8
+// asymmetric with a zero point, or int16 symmetric) and symmetric per-output-channel weights
+// (int8 or int16), with int32 accumulators for int8 × int8 and int64 otherwise.
+//
+// Weights are stored [outC][kh][kw][inC] (the exporter reorders Keras' layouts), so the inner
+// loop walks input channels contiguously in both operands. Padding taps are skipped: in real
+// terms they are 0, which is exactly (x − zeroPoint) = 0. int32 accumulators cannot overflow
+// for the models' sizes: |x − zp| ≤ 255, |w| ≤ 127, and k·k·inC ≤ 65,536 taps keeps |acc| < 2^31.
+// @inlinable: the kernels are generic over element types and the output stage, and callers
+// must get them specialized, not dispatched per output element.
+
+/// Σ (x[i] − zeroPoint) · w[i] over `count` contiguous values: the inner loop of every kernel.
+@inlinable @inline(__always)
+public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
+    _ x: UnsafePointer<X>, _ zeroPoint: A, _ w: UnsafePointer<W>, count: Int) -> A {
+    var acc: A = 0
+    for i in 0..<count { acc &+= (A(truncatingIfNeeded: x[i]) &- zeroPoint) &* A(truncatingIfNeeded: w[i]) }
+    return acc
+}
+
+/// out[oy, ox, oc] = stage(bias[oc] + Σ (in[iy, ix, ic] − zp) · w[oc, ky, kx, ic]),
+/// iy = oy·s + ky − padTop, ix = ox·s + kx − padLeft.
+@inlinable
+public func convolve<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>,
+    bias: UnsafePointer<S.Accumulator>, _ g: KernelGeometry, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
+    let inC = Int(g.inC), kw = Int(g.kernelW), kh = Int(g.kernelH)
+    let tapStride = kh &* kw &* inC
+    var o = 0
+    for oy in 0..<Int(g.outH) {
+        for ox in 0..<Int(g.outW) {
+            for oc in 0..<Int(g.outC) {
+                var acc = bias[oc]
+                let wChannel = weights + oc &* tapStride
+                for ky in 0..<kh {
+                    let iy = oy &* Int(g.stride) &+ ky &- Int(g.padTop)
+                    if iy < 0 || iy >= Int(g.inH) { continue }
+                    for kx in 0..<kw {
+                        let ix = ox &* Int(g.stride) &+ kx &- Int(g.padLeft)
+                        if ix < 0 || ix >= Int(g.inW) { continue }
+                        acc &+= dot(input + (iy &* Int(g.inW) &+ ix) &* inC, inputZeroPoint,
+                                    wChannel + (ky &* kw &+ kx) &* inC, count: inC)
+                    }
+                }
+                output[o] = stage.apply(acc, channel: oc)
+                o &+= 1
+            }
+        }
+    }
+}
+
+/// Transposed convolution computed by gathering: each output pixel sums the input pixels that
+/// a scatter would have sent to it (iy = (oy + padTop − ky) / s when that divides exactly), so
+/// no scratch buffer the size of the output is needed. g.in* is the input (narrow) side.
+@inlinable
+public func transposedConvolve<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>,
+    bias: UnsafePointer<S.Accumulator>, _ g: KernelGeometry, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
+    let inC = Int(g.inC), kw = Int(g.kernelW), kh = Int(g.kernelH), s = Int(g.stride)
+    let tapStride = kh &* kw &* inC
+    var o = 0
+    for oy in 0..<Int(g.outH) {
+        for ox in 0..<Int(g.outW) {
+            for oc in 0..<Int(g.outC) {
+                var acc = bias[oc]
+                let wChannel = weights + oc &* tapStride
+                for ky in 0..<kh {
+                    let ty = oy &+ Int(g.padTop) &- ky
+                    if ty < 0 || ty % s != 0 { continue }
+                    let iy = ty / s
+                    if iy >= Int(g.inH) { continue }
+                    for kx in 0..<kw {
+                        let tx = ox &+ Int(g.padLeft) &- kx
+                        if tx < 0 || tx % s != 0 { continue }
+                        let ix = tx / s
+                        if ix >= Int(g.inW) { continue }
+                        acc &+= dot(input + (iy &* Int(g.inW) &+ ix) &* inC, inputZeroPoint,
+                                    wChannel + (ky &* kw &+ kx) &* inC, count: inC)
+                    }
+                }
+                output[o] = stage.apply(acc, channel: oc)
+                o &+= 1
+            }
+        }
+    }
+}
+
+/// out[j] = stage(bias[j] + Σ_i (in[i] − zp) · w[j, i]), weights stored [out][in].
+@inlinable
+public func dense<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>,
+    bias: UnsafePointer<S.Accumulator>, inFeatures: Int32, outFeatures: Int32, _ stage: S,
+    output: UnsafeMutablePointer<S.Output>) {
+    let n = Int(inFeatures)
+    for j in 0..<Int(outFeatures) {
+        let acc = bias[j] &+ dot(input, inputZeroPoint, weights + j &* n, count: n)
+        output[j] = stage.apply(acc, channel: j)
+    }
+}

@@ -1,0 +1,86 @@
+// Lowering a trained model to int8 and running it: the pipeline end to end on a small model
+// trained for a few steps (every op kind of the reference models appears in one of the two).
+import Foundation
+import Testing
+@testable import MoteExport
+@testable import MoteTraining
+
+func tinyTrainedModel(vae: Bool) -> (Autoencoder, ImageSet) {
+    let encoder = vae
+        ? #"[{"type":"conv2d","filters":4,"strides":2,"activation":"relu"},{"type":"flatten"},{"type":"dense","units":6,"activation":"leaky_relu"},{"type":"dense","units":4},{"type":"sampling"}]"#
+        : #"[{"type":"conv2d","filters":4,"activation":"relu"},{"type":"maxpool","pool":2},{"type":"flatten"},{"type":"dense","units":8}]"#
+    let decoder = vae
+        ? #"[{"type":"dense","units":196,"activation":"relu"},{"type":"reshape","shape":[7,7,4]},{"type":"conv2d_transpose","filters":4,"strides":2,"activation":"relu"},{"type":"conv2d_transpose","filters":1,"strides":1},{"type":"sigmoid"}]"#
+        : #"[{"type":"dense","units":196},{"type":"reshape","shape":[7,7,4]},{"type":"resize_nearest","size":[14,14]},{"type":"zero_pad","pad":1},{"type":"conv2d","filters":1,"padding":"valid"},{"type":"sigmoid"}]"#
+    let spec = try! ModelSpec.parse("""
+    {"name": "tiny", "input": [14, 14, 1], "data": {"dataset": "x", "train": [], "test": {"split": "t10k"}},
+     "encoder": \(encoder), "decoder": \(decoder), "loss": {"type": "bce"},
+     "optimizer": {"type": "adam", "lr": 0.01}, "batch_size": 8, "seed": 3}
+    """)
+    var pixels = [Float]()
+    for i in 0..<64 {
+        let cy = Float(3 + i % 8), cx = Float(3 + (i * 3) % 8)
+        for y in 0..<14 { for x in 0..<14 { pixels.append(exp(-((Float(y) - cy) * (Float(y) - cy) + (Float(x) - cx) * (Float(x) - cx)) / 8)) } }
+    }
+    let images = ImageSet(pixels: pixels, labels: [UInt8](repeating: 0, count: 64), shape: Shape(14, 14, 1))
+    let model = try! Autoencoder(spec: spec)
+    model.initialize(seed: 3)
+    let trainer = Trainer(model: model, train: images, test: images.prefix(8))
+    for _ in 0..<5 { _ = trainer.runEpoch() }
+    return (model, images)
+}
+
+func exported(_ model: Autoencoder, _ calibration: ImageSet, _ options: QuantizationOptions = QuantizationOptions()) throws -> (QuantizedGraph, LoadedModel, ModelAnatomy) {
+    let graph = try Lowering.lower(model, calibration: calibration, options: options)
+    let file = try LoadedModel.open(bytes: try ModelWriter.write(graph))
+    return (graph, file, ModelAnatomy(file))
+}
+
+@Suite("Export pipeline: lower, write, open, run", .serialized)
+struct ExportPipelineTests {
+    @Test(arguments: [(false, IntegerType.int8), (true, .int8), (false, .int16), (true, .int16)])
+    func tracksTheFloatModel(vae: Bool, type: IntegerType) throws {
+        let (model, images) = tinyTrainedModel(vae: vae)
+        let (graph, file, summary) = try exported(model, images, QuantizationOptions(activations: type))
+        // Activations fused: no standalone relu or sigmoid step; the last op carries the sigmoid.
+        guard case let .weighted(last) = graph.steps.last!.op else { Issue.record("the last op should be a conv"); return }
+        #expect(last.stage.kind == .sigmoid)
+        // One step per unit; flatten/reshape are aliases and produce none.
+        #expect(graph.steps.count == 7 && file.model.opCount == 7)
+        #expect(file.opNames.count == 7 && !file.opNames.contains(""))
+        // The arena is planned: never above the naive sum, never below the lower bound.
+        #expect(summary.arenaBytes >= summary.lowerBound && summary.arenaBytes <= summary.naiveBytes)
+        #expect(summary.weightBytes == graph.steps.reduce(0) { n, s in if case let .weighted(w) = s.op { return n + w.weights.count * w.weightType.bytes }; return n })
+        let drift = try Drift.reconstruction(model, file, images: images)
+        #expect(drift.images == 64)
+        let floor = type == .int8 ? 30.0 : 45.0
+        #expect(drift.meanPSNR > floor, "\(type) drift \(drift.meanPSNR) dB")
+        let layers = try Drift.perLayer(model, file, images: images.prefix(8))
+        #expect(layers.count == graph.steps.count)
+        // (The latent of a barely trained VAE is ~0 against a ±4σ range: its SQNR says nothing.)
+        for l in layers where !l.name.contains("sampling") { #expect(l.sqnr > (type == .int8 ? 20 : 35), "\(l.name): \(l.sqnr) dB") }
+        if vae {
+            let sampled = try Drift.sampledDecoder(model, file, count: 50)
+            #expect(sampled.meanPSNR > floor - 5)
+            // The decoder's input covers the sampler's ±4σ (to within the zero point's rounding).
+            let zq = graph.tensors[graph.latent].quantization
+            #expect(zq.representable.lowerBound <= -4 + zq.scale && zq.representable.upperBound >= 4 - zq.scale)
+        }
+    }
+
+    @Test func int16BeatsInt8AndMixedPrecisionSitsBetween() throws {
+        let (model, images) = tinyTrainedModel(vae: false)
+        let psnr = try [QuantizationOptions(activations: .int8), QuantizationOptions(activations: .int16),
+                        QuantizationOptions(activations: .int8, layers: ["decoder.4_conv2d": .int16])].map { o -> Double in
+            let (_, file, _) = try exported(model, images, o)
+            return try Drift.reconstruction(model, file, images: images).meanPSNR
+        }
+        #expect(psnr[1] > psnr[0] + 10, "int16 \(psnr[1]) vs int8 \(psnr[0])")
+        #expect(psnr[2] > psnr[0], "mixed \(psnr[2]) vs int8 \(psnr[0])")
+    }
+
+    @Test func unknownLayerOverrideIsAnError() throws {
+        let (model, images) = tinyTrainedModel(vae: false)
+        #expect(throws: LoweringError.self) { try Lowering.lower(model, calibration: images, options: QuantizationOptions(layers: ["nope": .int16])) }
+    }
+}
