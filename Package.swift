@@ -37,7 +37,7 @@ let package = Package(
                           path: "bench/MoteBench", swiftSettings: tuned),
         .testTarget(name: "MoteRuntimeTests", dependencies: ["MoteRuntime"]),
         .testTarget(name: "MoteIOTests", dependencies: ["MoteIO"]),
-        .testTarget(name: "MoteExportTests", dependencies: ["MoteExport"]),
+        .testTarget(name: "MoteExportTests", dependencies: ["MoteExport", "MoteIO"]),
         .testTarget(name: "MoteTrainingTests", dependencies: ["MoteTraining", "MoteIO"]),
     ],
     // Swift 5 mode: the trainer hands raw buffer pointers to worker threads by design.

@@ -31,4 +31,35 @@ struct FixedPointTests {
         #expect(multiplyByQuantizedMultiplier(5, 1 << 30, 1) == 1)   // 1.25 -> 1
         #expect(multiplyByQuantizedMultiplier(-7, 1 << 30, 1) == -2) // -1.75 -> -2
     }
+
+    /// The same rule for int64 accumulators, computed exactly in 128 bits.
+    func wideReference(_ x: Int64, _ m: Int32, _ s: Int32) -> Int32 {
+        let c = min(max(x, -wideAccumulatorLimit), wideAccumulatorLimit)
+        let p = Int128(c) * Int128(m)
+        let d = Int128(1) << (31 + Int(s))
+        let q = abs(p) / d, r = abs(p) % d
+        let mag = min(q + (2 * r >= d ? 1 : 0), Int128(Int32.max))
+        return Int32(p < 0 ? -mag : mag)
+    }
+
+    @Test func wideMatchesExactRoundingAndTheNarrowRule() {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        for k in 0..<50_000 {
+            // Accumulators of every size up to and beyond the 2^47 limit, both signs.
+            let bits = Int(next() % 50)
+            var x = Int64(bitPattern: next()) >> (63 - bits)
+            if k % 7 == 0 { x = Int64(bitPattern: next() << 13) }   // far beyond: saturates
+            let m = Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30)
+            let s = Int32(next() % 47) - 15   // -15...31
+            #expect(multiplyWideByQuantizedMultiplier(x, m, s) == wideReference(x, m, s), "x \(x) m \(m) s \(s)")
+            if let x32 = Int32(exactly: x), s >= -15 {
+                #expect(multiplyWideByQuantizedMultiplier(x, m, s) == multiplyByQuantizedMultiplier(x32, m, s) || abs(Int(wideReference(x, m, s))) == Int(Int32.max))
+            }
+        }
+        // Halfway cases round away from zero, as the narrow rule does.
+        #expect(multiplyWideByQuantizedMultiplier(3, 1 << 30, 0) == 2)
+        #expect(multiplyWideByQuantizedMultiplier(-3, 1 << 30, 0) == -2)
+        #expect(multiplyWideByQuantizedMultiplier(-7, 1 << 30, 1) == -2)
+    }
 }
