@@ -27,7 +27,7 @@ public struct ModelAnatomy: Sendable {
             switch r.kind {
             case .conv, .transposedConv, .dense:
                 let l = WeightedLayout(op: r, weightType: r.weightType!, input: x, output: y)
-                weights += l.channels * l.taps * r.weightType!.bytes
+                weights += l.weightBytes!
                 quant += l.weights
             case .lookup: quant += 256
             case .sampling: quant += FileLayout.samplingTableEntries * 4 + 16

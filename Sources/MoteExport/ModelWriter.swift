@@ -17,6 +17,22 @@ struct ByteWriter {
     mutating func patch(_ at: Int, u32 v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.replaceSubrange(at..<(at + 4), with: $0) } }
 }
 
+/// [out][r] int8 weights (r = tap · inC + ic) in the packed SIMD layout: per block of 16
+/// channels, the quads of r as [16 channels][4], then the R mod 4 rest as [16 channels][rest].
+public func packForSIMD(_ weights: [Int32], channels: Int) -> [Int8] {
+    let r = weights.count / channels, quads = r / 4, rest = r % 4
+    var out = [Int8](repeating: 0, count: weights.count)
+    for c in 0..<channels {
+        let (block, lane) = (c / 16, c % 16)
+        let base = block * 16 * r
+        for i in 0..<r {
+            let at = i < quads * 4 ? ((i / 4) * 16 + lane) * 4 + i % 4 : quads * 64 + lane * rest + (i - quads * 4)
+            out[base + at] = Int8(weights[c * r + i])
+        }
+    }
+    return out
+}
+
 public enum ModelWriter {
     /// The .mote bytes of `graph`.
     public static func write(_ graph: QuantizedGraph) throws -> [UInt8] {
@@ -41,7 +57,11 @@ public enum ModelWriter {
                     for m in w.stage.negativeMultipliers { cons.i32(m.shift) }
                 }
                 if w.stage.kind == .sigmoid { for v in sigmoidTableQ15 { cons.i32(v) } }
-                for v in w.weights { if w.weightType == .int8 { cons.u8(UInt8(bitPattern: Int8(v))) } else { cons.i16(Int16(v)) } }
+                if usesPackedWeights(wideAccumulator: wide, channels: w.bias.count) {
+                    for v in packForSIMD(w.weights, channels: w.bias.count) { cons.u8(UInt8(bitPattern: v)) }
+                } else {
+                    for v in w.weights { if w.weightType == .int8 { cons.u8(UInt8(bitPattern: Int8(v))) } else { cons.i16(Int16(v)) } }
+                }
             case let .lookup(table):
                 for v in table { cons.u8(UInt8(bitPattern: v)) }
             case let .sampling(sigma, mean, noise):

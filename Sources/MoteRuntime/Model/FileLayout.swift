@@ -128,12 +128,16 @@ public struct SubgraphRecord: Sendable {
 /// Where the constants of a conv / transposed conv / dense op live inside its block, in bytes
 /// from the block start: bias (int32, or int64 when an int16 operand is involved),
 /// multipliers and shifts (int32 per channel), for LeakyReLU the negative-side multipliers
-/// and shifts, for a sigmoid the σ table, then the weights [out][kh][kw][in].
+/// and shifts, for a sigmoid the σ table, then the weights: [out][kh][kw][in], or packed for
+/// the SIMD kernel when `packed` (PackedConvolutionInt8.swift).
 public struct WeightedLayout: Sendable {
     public var channels: Int, taps: Int
     public var wideAccumulator: Bool
     public var multipliers: Int, shifts: Int, negativeMultipliers: Int, negativeShifts: Int
     public var table: Int, weights: Int
+    public var packed: Bool
+    /// Bytes of weights (the same count packed or not).
+    public var weightBytes: Int?
     /// Block size; nil when it does not fit Int (hostile shapes on a 32-bit target).
     public var bytes: Int?
 
@@ -152,9 +156,12 @@ public struct WeightedLayout: Sendable {
         table = end
         if op.stage == .sigmoid { end = end &+ FileLayout.sigmoidTableEntries &* 4 }
         weights = end
-        let (w, o1) = channels.multipliedReportingOverflow(by: taps)
+        packed = usesPackedWeights(wideAccumulator: wideAccumulator, channels: channels)
+        let perChannel = taps
+        let (w, o1) = channels.multipliedReportingOverflow(by: perChannel)
         let (wb, o2) = w.multipliedReportingOverflow(by: weightType.bytes)
         let (total, o3) = end.addingReportingOverflow(wb)
+        weightBytes = o1 || o2 ? nil : wb
         bytes = o1 || o2 || o3 ? nil : total
     }
 }

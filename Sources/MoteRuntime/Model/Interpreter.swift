@@ -84,18 +84,39 @@ extension MoteModel {
         let m = (b + layout.multipliers).assumingMemoryBound(to: Int32.self), s = (b + layout.shifts).assumingMemoryBound(to: Int32.self)
         let weights = (b + layout.weights).assumingMemoryBound(to: W.self)
         let zp = A(truncatingIfNeeded: x.zeroPoint)
+        if layout.packed {
+            // int8 × int8 with channels in blocks of 16: the SIMD kernel over packed weights.
+            let input = UnsafeRawPointer(src).assumingMemoryBound(to: Int8.self), b32 = b.assumingMemoryBound(to: Int32.self)
+            let g = r.kind == .dense
+                ? KernelGeometry(inH: 1, inW: 1, inC: Int32(x.count), outH: 1, outW: 1, outC: Int32(y.count), kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
+                : geometry(r, x, y)
+            let packed = UnsafeRawPointer(b + layout.weights)
+            if r.stage == .sigmoid {
+                let stage = FusedSigmoid<Int32, Y>(multipliers: m, shifts: s, table: (b + layout.table).assumingMemoryBound(to: Int32.self))
+                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, g, transposed: r.kind == .transposedConv, stage, output: dst)
+            } else {
+                let stage = requantization(r, y, layout, b, m, s, Int32.self, Y.self)
+                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, g, transposed: r.kind == .transposedConv, stage, output: dst)
+            }
+            return
+        }
         if r.stage == .sigmoid {
             let stage = FusedSigmoid<A, Y>(multipliers: m, shifts: s, table: (b + layout.table).assumingMemoryBound(to: Int32.self))
             launch(r, x, y, src, zp, weights, bias, stage, dst)
         } else {
-            let top: Int32 = Y.bitWidth == 8 ? 127 : 32767
-            let stage = Requantization<A, Y>(multipliers: m, shifts: s,
-                                             negativeMultipliers: (b + layout.negativeMultipliers).assumingMemoryBound(to: Int32.self),
-                                             negativeShifts: (b + layout.negativeShifts).assumingMemoryBound(to: Int32.self),
-                                             outputZeroPoint: y.zeroPoint, min: r.stage == .relu ? y.zeroPoint : -top &- (Y.bitWidth == 8 ? 1 : 0),
-                                             max: top)
-            launch(r, x, y, src, zp, weights, bias, stage, dst)
+            launch(r, x, y, src, zp, weights, bias, requantization(r, y, layout, b, m, s, A.self, Y.self), dst)
         }
+    }
+
+    @inline(__always)
+    func requantization<A: AccumulatorValue, Y: QuantizedValue>(_ r: OpRecord, _ y: TensorRecord, _ layout: WeightedLayout, _ b: UnsafeRawPointer,
+                                                               _ m: UnsafePointer<Int32>, _ s: UnsafePointer<Int32>, _: A.Type, _: Y.Type) -> Requantization<A, Y> {
+        let top: Int32 = Y.bitWidth == 8 ? 127 : 32767
+        return Requantization<A, Y>(multipliers: m, shifts: s,
+                                    negativeMultipliers: (b + layout.negativeMultipliers).assumingMemoryBound(to: Int32.self),
+                                    negativeShifts: (b + layout.negativeShifts).assumingMemoryBound(to: Int32.self),
+                                    outputZeroPoint: y.zeroPoint, min: r.stage == .relu ? y.zeroPoint : -top &- (Y.bitWidth == 8 ? 1 : 0),
+                                    max: top)
     }
 
     @inline(__always)

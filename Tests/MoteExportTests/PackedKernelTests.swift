@@ -1,0 +1,67 @@
+// The packed SIMD int8 kernel against the reference kernels (themselves checked against exact
+// integer arithmetic and the float layers in KernelInt8Tests): bit-identical outputs for
+// convolutions, transposed convolutions and dense ops of many shapes, with both output stages.
+import Foundation
+import Testing
+@testable import MoteExport
+import MoteRuntime
+
+@Suite("Packed int8 kernel")
+struct PackedKernelTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var kind: OpKind, inH: Int, inC: Int, outC: Int, k: Int, s: Int
+        var description: String { "\(kind) \(inH)x\(inH)x\(inC) -> \(outC) k\(k) s\(s)" }
+    }
+    static let cases: [Case] = [
+        Case(kind: .conv, inH: 7, inC: 1, outC: 32, k: 3, s: 1), Case(kind: .conv, inH: 8, inC: 1, outC: 16, k: 3, s: 2),
+        Case(kind: .conv, inH: 7, inC: 3, outC: 48, k: 3, s: 2), Case(kind: .conv, inH: 6, inC: 32, outC: 16, k: 3, s: 1),
+        Case(kind: .conv, inH: 5, inC: 8, outC: 64, k: 5, s: 2), Case(kind: .transposedConv, inH: 4, inC: 16, outC: 32, k: 3, s: 2),
+        Case(kind: .transposedConv, inH: 7, inC: 4, outC: 16, k: 3, s: 2), Case(kind: .transposedConv, inH: 3, inC: 1, outC: 16, k: 4, s: 2),
+        Case(kind: .transposedConv, inH: 5, inC: 12, outC: 32, k: 5, s: 1), Case(kind: .dense, inH: 1, inC: 37, outC: 16, k: 1, s: 1),
+        Case(kind: .dense, inH: 1, inC: 784, outC: 48, k: 1, s: 1),
+    ]
+
+    @Test(arguments: cases)
+    func matchesTheReferenceKernels(c: Case) {
+        var rng = SystemRandomNumberGenerator()
+        let outH = c.kind == .dense ? 1 : c.kind == .transposedConv ? c.inH * c.s : (c.inH + c.s - 1) / c.s
+        // TensorFlow "same" padding for the forward direction; the transposed case mirrors it.
+        let total = max((outH - 1) * c.s + c.k - c.inH, 0)
+        let padTop = c.kind == .transposedConv ? max((c.inH - 1) * c.s + c.k - outH, 0) / 2 : total / 2
+        let g = KernelGeometry(inH: Int32(c.inH), inW: Int32(c.inH), inC: Int32(c.inC), outH: Int32(outH), outW: Int32(outH), outC: Int32(c.outC),
+                               kernelH: Int32(c.k), kernelW: Int32(c.k), stride: Int32(c.s), padTop: Int32(padTop), padLeft: Int32(padTop))
+        let taps = c.k * c.k * c.inC
+        let x = (0..<(c.inH * c.inH * c.inC)).map { _ in Int8.random(in: -128...127, using: &rng) }
+        let w = (0..<(c.outC * taps)).map { _ in Int32.random(in: -127...127, using: &rng) }
+        let w8 = w.map { Int8($0) }, packed = packForSIMD(w, channels: c.outC)
+        let bias = (0..<c.outC).map { _ in Int32.random(in: -5000...5000, using: &rng) }
+        let m = (0..<c.outC).map { _ in Int32.random(in: (1 << 30)...Int32.max, using: &rng) }
+        let sh = (0..<c.outC).map { _ in Int32.random(in: 6...10, using: &rng) }
+        let zp = Int32.random(in: -20...20, using: &rng)
+        let n = outH * outH * c.outC
+        var ref = [Int8](repeating: 0, count: n), fast = ref, refSig = ref, fastSig = ref
+        m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in sigmoidTableQ15.withUnsafeBufferPointer { tp in
+            packed.withUnsafeBytes { pk in
+                let rq = Requantization<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: mp.baseAddress!,
+                                                     negativeShifts: sp.baseAddress!, outputZeroPoint: 3, min: -128, max: 127)
+                let sg = FusedSigmoid<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, table: tp.baseAddress!)
+                switch c.kind {
+                case .conv:
+                    convolve(x, inputZeroPoint: zp, weights: w8, bias: bias, g, rq, output: &ref)
+                    convolve(x, inputZeroPoint: zp, weights: w8, bias: bias, g, sg, output: &refSig)
+                case .transposedConv:
+                    transposedConvolve(x, inputZeroPoint: zp, weights: w8, bias: bias, g, rq, output: &ref)
+                    transposedConvolve(x, inputZeroPoint: zp, weights: w8, bias: bias, g, sg, output: &refSig)
+                default:
+                    MoteRuntime.dense(x, inputZeroPoint: zp, weights: w8, bias: bias, inFeatures: Int32(c.inC), outFeatures: Int32(c.outC), rq, output: &ref)
+                    MoteRuntime.dense(x, inputZeroPoint: zp, weights: w8, bias: bias, inFeatures: Int32(c.inC), outFeatures: Int32(c.outC), sg, output: &refSig)
+                }
+                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, g, transposed: c.kind == .transposedConv, rq, output: &fast)
+                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, g, transposed: c.kind == .transposedConv, sg, output: &fastSig)
+            }
+        } } }
+        #expect(fast == ref, "\(c): requantized outputs differ")
+        #expect(fastSig == refSig, "\(c): sigmoid outputs differ")
+        #expect(Set(ref).count > 8, "\(c): outputs should vary")   // the case exercises the arithmetic
+    }
+}
