@@ -14,6 +14,7 @@ commands:
   export   quantize a checkpoint to an int8 / int16 .mote file
   inspect  show what is in a .mote file (ops, shapes, sizes, arena)
   drift    compare a .mote model with its float checkpoint (exit 1 below --min-psnr)
+  bench    time a .mote model: µs per inference, batch 1
   sample-data  write the small Fashion-MNIST sample shipped in data/
 
 example: mote train --model models/vae.json --epochs 10
@@ -32,8 +33,9 @@ do {
     case "export": try ExportCommand.run(rest)
     case "inspect": try InspectCommand.run(rest)
     case "drift": try DriftCommand.run(rest)
+    case "bench": try BenchCommand.run(rest)
     case "sample-data": try SampleDataCommand.run(rest)
-    default: throw UsageError("unknown command \"\(command)\" (commands: train, eval, export, inspect, drift, sample-data; see mote --help)")
+    default: throw UsageError("unknown command \"\(command)\" (commands: train, eval, export, inspect, drift, bench, sample-data; see mote --help)")
     }
 } catch let e as ExitError {
     Console.error(e.message)

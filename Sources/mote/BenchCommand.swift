@@ -1,0 +1,79 @@
+// `mote bench`: how fast a .mote model runs here — median microseconds per inference of one
+// subgraph, batch 1, on one thread — and, for the allocation check, nothing else: the run loop
+// touches only the model's arena and a timing array made before it starts.
+import Foundation
+import MoteExport
+import MoteRuntime
+
+enum BenchCommand {
+    static let help = """
+    Time a .mote model on this machine (the runtime is single-threaded; batch 1).
+
+    usage: mote bench --model FILE.mote [--subgraph autoencoder|encoder|decoder] [--runs N] [--json] [--quiet]
+
+      --subgraph S   which subgraph to run (default autoencoder)
+      --runs N       inferences to time (default 1000); the median is reported
+      --json         machine-readable output
+      --quiet        print nothing (for profilers and scripts/check-allocations: the printed
+                     timings would allocate a varying number of strings)
+
+    Side by side with float and the other integer type: swift run -c release mote-bench runtime
+
+    example: mote bench --model models/denoise-ae.int8.mote --runs 2000
+    """
+
+    static func run(_ argv: [String]) throws {
+        let args = try Arguments(argv, options: ["model", "subgraph", "runs"], flags: ["json", "quiet", "help"], command: "bench")
+        if args.has("help") { print(help); return }
+        guard let path = args.string("model") else { throw UsageError("missing --model FILE.mote") }
+        let kinds: [String: SubgraphKind] = ["encoder": .encoder, "decoder": .decoder, "autoencoder": .autoencoder]
+        let name = args.string("subgraph") ?? "autoencoder"
+        guard let kind = kinds[name] else { throw UsageError("--subgraph \(name): expected autoencoder, encoder or decoder") }
+        let runs = try args.int("runs", min: 1) ?? 1000
+        let file: LoadedModel
+        do { file = try LoadedModel.open(path: path) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
+        guard let g = file.model.subgraph(kind) else { throw ExitError(code: 2, message: "\(path) has no \(name) subgraph") }
+        let macs = ModelAnatomy(file).macs[g.firstOp..<(g.firstOp + g.opCount)].reduce(0, +)
+        // A fixed input (mid-grey image or zero latent) so every run does the same work.
+        let input = file.model.tensor(g.input)
+        [Float](repeating: kind == .decoder ? 0 : 0.5, count: input.count).withUnsafeBufferPointer { file.write($0, to: input) }
+        let model = file.model
+        var times = [UInt64](repeating: 0, count: runs)
+        for i in 0..<runs {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            model.run(ops: g.firstOp..<(g.firstOp + g.opCount))
+            times[i] = DispatchTime.now().uptimeNanoseconds - t0
+        }
+        times.withUnsafeMutableBufferPointer { heapSort($0) }
+        let median = Double(times[runs / 2]) / 1000
+        if args.has("quiet") { return }
+        if args.has("json") {
+            let obj: [String: Any] = ["model": path, "subgraph": name, "runs": runs, "median_us": median, "min_us": Double(times[0]) / 1000,
+                                      "macs": macs, "gmacs_per_s": Double(macs) / median / 1000]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+        } else {
+            print(String(format: "%@ %@: median %.1f µs per inference (min %.1f, %d runs), %@ MACs, %.2f GMAC/s",
+                         path, name, median, Double(times[0]) / 1000, runs, Report.count(macs), Double(macs) / median / 1000))
+        }
+    }
+}
+
+/// In-place heapsort: the standard library's sort allocates a scratch buffer, whose size
+/// depends on the run count, and the allocation check compares counts across run counts.
+func heapSort(_ a: UnsafeMutableBufferPointer<UInt64>) {
+    func siftDown(_ start: Int, _ end: Int) {
+        var root = start
+        while 2 * root + 1 < end {
+            var child = 2 * root + 1
+            if child + 1 < end && a[child] < a[child + 1] { child += 1 }
+            if a[root] >= a[child] { return }
+            a.swapAt(root, child)
+            root = child
+        }
+    }
+    for start in stride(from: a.count / 2 - 1, through: 0, by: -1) { siftDown(start, a.count) }
+    for end in stride(from: a.count - 1, to: 0, by: -1) {
+        a.swapAt(0, end)
+        siftDown(0, end)
+    }
+}
