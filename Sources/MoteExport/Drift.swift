@@ -55,7 +55,7 @@ public enum Drift {
             let f = Array(model.forward(Batch(data: z.pointer, n: 1, shape: model.latentShape), .decoder).buffer)
             try quantized.model.drawLatent(&rng)
             try quantized.model.run(.decoder)
-            try acc.add(float: f, quantized: quantized.read(quantized.model.tensor(g.output)))
+            try acc.add(float: f, quantized: quantized.read(g.output))
         }
         return acc.report
     }
@@ -77,12 +77,12 @@ public enum Drift {
         for i in 0..<images.count {
             let img = Array(images.pixels[(i * per)..<((i + 1) * per)])
             for k in 0..<per { x.pointer[k] = img[k] }
-            img.withUnsafeBufferPointer { quantized.write($0, to: m.tensor(g.input)) }
+            img.withUnsafeBufferPointer { quantized.write($0, to: g.input) }
             var h = Batch(data: x.pointer, n: 1, shape: model.spec.input)
             for (s, unit) in units.enumerated() {
                 for l in unit { h = l.forward(h, training: false) }
                 m.run(ops: s..<(s + 1))
-                let q = quantized.read(m.tensor(m.op(s).output))
+                let q = quantized.read(m.op(s).output)
                 guard q.count == h.count else { throw ModelFileError(description: "op \(s) (\(quantized.opNames[s])) has \(q.count) values, its float twin \(h.count): not the same model") }
                 for k in 0..<h.count {
                     let f = Double(h.data[k]), d = Double(q[k]) - f

@@ -13,6 +13,8 @@ public final class LoadedModel {
     let arenaStorage: UnsafeMutableRawBufferPointer
     public let model: MoteModel
     public let opNames: [String]
+    /// Per-channel factors of equalized tensors (the optional CHSC section), by tensor index.
+    public let channelScales: [Int: [Float]]
 
     init(storage: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer, model: MoteModel) {
         self.storage = storage; arenaStorage = arena; self.model = model
@@ -21,6 +23,29 @@ public final class LoadedModel {
         // The file stores bare layer names; the subgraph an op belongs to is its prefix.
         let encoderOps = model.subgraph(.encoder).map { $0.firstOp..<($0.firstOp + $0.opCount) } ?? 0..<0
         opNames = (0..<model.opCount).map { (encoderOps.contains($0) ? "encoder." : "decoder.") + names[$0] }
+        var scales = [Int: [Float]]()
+        if let chsc = Self.section(model, FileLayout.Tag.channelScales) {
+            var at = 0
+            while at + 4 <= chsc.count {
+                let t = Int(chsc.loadUnaligned(fromByteOffset: at, as: UInt16.self)), n = Int(chsc.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self))
+                guard n > 0, at + 4 + 4 * n <= chsc.count, t < model.tensorCount, model.tensor(t).count % n == 0 else { break }   // malformed: ignored
+                scales[t] = (0..<n).map { Float(bitPattern: chsc.loadUnaligned(fromByteOffset: at + 4 + 4 * $0, as: UInt32.self)) }
+                at += 4 + 4 * n
+            }
+        }
+        channelScales = scales
+    }
+
+    /// A section the runtime does not read, found through the (validated) section table.
+    static func section(_ m: MoteModel, _ tag: UInt32) -> UnsafeRawBufferPointer? {
+        let count = Int(m.file.loadUnaligned(fromByteOffset: 20, as: UInt16.self))
+        for i in 0..<count {
+            let e = FileLayout.headerBytes + i * FileLayout.sectionEntryBytes
+            guard m.file.loadUnaligned(fromByteOffset: e, as: UInt32.self) == tag else { continue }
+            let offset = Int(m.file.loadUnaligned(fromByteOffset: e + 4, as: UInt32.self)), length = Int(m.file.loadUnaligned(fromByteOffset: e + 8, as: UInt32.self))
+            return UnsafeRawBufferPointer(start: m.file + offset, count: length)
+        }
+        return nil
     }
 
     /// Opens `bytes` (copied once into an aligned buffer, as a board's flash would hold them);
@@ -59,23 +84,24 @@ public final class LoadedModel {
         return g
     }
 
-    /// Quantizes real `values` into tensor `t`.
-    public func write(_ values: UnsafeBufferPointer<Float>, to t: TensorRecord) {
-        let s = scale(t), zp = Double(t.zeroPoint)
+    /// Quantizes real `values` into tensor `index`.
+    public func write(_ values: UnsafeBufferPointer<Float>, to index: Int) {
+        let t = model.tensor(index), s = scale(t), zp = Double(t.zeroPoint), f = channelScales[index]
         let (lo, hi) = t.type == .int8 ? (-128.0, 127.0) : (-32767.0, 32767.0)
         for i in 0..<t.count {
-            let q = min(max((Double(values[i]) / s).rounded(.toNearestOrAwayFromZero) + zp, lo), hi)
+            let v = Double(values[i]) / Double(f?[i % f!.count] ?? 1)
+            let q = min(max((v / s).rounded(.toNearestOrAwayFromZero) + zp, lo), hi)
             if t.type == .int8 { model.data(t).assumingMemoryBound(to: Int8.self)[i] = Int8(q) }
             else { model.data(t).assumingMemoryBound(to: Int16.self)[i] = Int16(q) }
         }
     }
 
-    /// Tensor `t`'s values, dequantized.
-    public func read(_ t: TensorRecord) -> [Float] {
-        let s = scale(t), zp = Int(t.zeroPoint)
+    /// Tensor `index`'s values, dequantized (equalized channels scaled back).
+    public func read(_ index: Int) -> [Float] {
+        let t = model.tensor(index), s = scale(t), zp = Int(t.zeroPoint), f = channelScales[index]
         return (0..<t.count).map { i in
             let q = t.type == .int8 ? Int(model.data(t).assumingMemoryBound(to: Int8.self)[i]) : Int(model.data(t).assumingMemoryBound(to: Int16.self)[i])
-            return Float(s * Double(q - zp))
+            return Float(s * Double(q - zp) * Double(f?[i % f!.count] ?? 1))
         }
     }
 
@@ -84,9 +110,9 @@ public final class LoadedModel {
         let g = try subgraph(kind)
         let t = model.tensor(g.input)
         guard input.count == t.count else { throw ModelFileError(description: "the \(kind) takes \(t.count) values, not \(input.count)") }
-        input.withUnsafeBufferPointer { write($0, to: t) }
+        input.withUnsafeBufferPointer { write($0, to: g.input) }
         try model.run(kind, sampler: sampler)
-        return read(model.tensor(g.output))
+        return read(g.output)
     }
 
     /// Multiply-accumulates of one run of each op (the cost `mote inspect` and the benchmark report).

@@ -14,10 +14,13 @@ public struct QuantizationOptions: Sendable {
     /// output activations and weights.
     public var layers: [String: IntegerType] = [:]
     public var calibration: CalibrationMethod = .percentile
+    /// Equalize per-channel activation ranges across ReLU pairs (Equalization.swift).
+    public var equalize = true
 
     public init(activations: IntegerType = .int8, weights: IntegerType? = nil, layers: [String: IntegerType] = [:],
-                calibration: CalibrationMethod = .percentile) {
+                calibration: CalibrationMethod = .percentile, equalize: Bool = true) {
         self.activations = activations; self.weights = weights; self.layers = layers; self.calibration = calibration
+        self.equalize = equalize
     }
 }
 
@@ -85,9 +88,19 @@ public enum Lowering {
     /// for the model's input, e.g. padded).
     public static func lower(_ model: Autoencoder, calibration: ImageSet, options: QuantizationOptions = QuantizationOptions()) throws -> QuantizedGraph {
         let encoderUnits = units(model.encoder), decoderUnits = units(model.decoder)
+        let eq = options.equalize ? Equalization.plan(model, encoderUnits, decoderUnits, calibration: calibration)
+                                  : Equalization.none(encoderUnits.count + decoderUnits.count)
         var observers = [RangeObserver](repeating: RangeObserver(), count: encoderUnits.count + decoderUnits.count)
-        forEachUnitOutput(model, calibration) { u, v in observers[u].observeRange(v) }
-        forEachUnitOutput(model, calibration) { u, v in observers[u].observeHistogram(v) }
+        var scaled = [Float]()
+        // The ranges of rescaled outputs are observed rescaled.
+        func observe(_ u: Int, _ v: UnsafeBufferPointer<Float>, _ body: (UnsafeBufferPointer<Float>) -> Void) {
+            guard let s = eq.outputScales[u] else { return body(v) }
+            scaled.removeAll(keepingCapacity: true)
+            for i in v.indices { scaled.append(v[i] / s[i % s.count]) }
+            scaled.withUnsafeBufferPointer(body)
+        }
+        forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeRange($0) } }
+        forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeHistogram($0) } }
 
         // Layer names are "encoder.conv1"; an override may also use the bare "conv1".
         let layers = model.encoder + model.decoder
@@ -130,10 +143,11 @@ public enum Lowering {
                 // Shape of the output as the op writes it (a trailing reshape does not change it).
                 // (a dense output takes a reshape inside the unit: the conv that reads it needs it).
                 let written = first is Dense ? last.outputShape : first.outputShape
-                tensors.append(QuantizedTensor(name: last.name, shape: written, quantization: outQ))
+                tensors.append(QuantizedTensor(name: last.name, shape: written, quantization: outQ,
+                                               channelScales: movesData ? tensors[inIndex].channelScales : eq.outputScales[u]))
                 producerIsDense.append(first is Dense)
                 let weightType = override(first) ?? options.weights ?? outType
-                let op = try lowerUnit(unit, inQ: inQ, outQ: outQ, weightType: weightType)
+                let op = try lowerUnit(unit, inQ: inQ, outQ: outQ, weightType: weightType, outputScale: eq.outputScales[u], inputScale: eq.inputScales[u])
                 steps.append(QuantizedStep(name: first.name, op: op, input: inIndex, output: tensors.count - 1))
             }
             return steps
@@ -170,13 +184,14 @@ public enum Lowering {
         }
     }
 
-    static func lowerUnit(_ unit: [Layer], inQ: ActivationQuantization, outQ: ActivationQuantization, weightType: IntegerType) throws -> QuantizedOp {
+    static func lowerUnit(_ unit: [Layer], inQ: ActivationQuantization, outQ: ActivationQuantization, weightType: IntegerType,
+                          outputScale: [Float]? = nil, inputScale: [Float]? = nil) throws -> QuantizedOp {
         let layer = unit[0]
         let act = unit.count > 1 ? unit.last as? Activation : nil
         let wide = inQ.type == .int16 || weightType == .int16
-        func bias(_ b: Parameter, _ scales: [Double]) -> [Int64] {
+        func bias(_ b: [Float], _ scales: [Double]) -> [Int64] {
             let limit = wide ? Double(wideAccumulatorLimit) : Double(Int32.max)
-            return (0..<b.count).map { Int64(min(max(roundHalfAway(Double(b.value.pointer[$0]) / (inQ.scale * scales[$0])), -limit), limit)) }
+            return b.indices.map { Int64(min(max(roundHalfAway(Double(b[$0]) / (inQ.scale * scales[$0])), -limit), limit)) }
         }
         switch layer {
         case let c as ConvolutionLayer:
@@ -185,20 +200,22 @@ public enum Lowering {
             let transposed = c is Conv2DTranspose
             let k = c.geometry.kernelH, inC = c.inputShape.c, outC = c.outputShape.c
             guard c.geometry.kernelW == k else { throw LoweringError("\(layer.name): only square kernels are supported") }
-            let w = quantizePerChannel(c.kernel.values, shape: c.kernel.shape, channelAxis: transposed ? 2 : 3, as: weightType)
+            let (kernel, b) = Equalization.parameters(c, kernel: c.kernel, bias: c.bias, output: outputScale, input: inputScale)
+            let w = quantizePerChannel(kernel, shape: c.kernel.shape, channelAxis: transposed ? 2 : 3, as: weightType)
             let reordered = (0..<w.values.count).map { i -> Int32 in
                 let (o, r) = (i / (k * k * inC), i % (k * k * inC)), (tap, ic) = (r / inC, r % inC)
                 return w.values[transposed ? (tap * outC + o) * inC + ic : r * outC + o]
             }
             let g = c.geometry
             return .weighted(WeightedOp(kind: transposed ? .transposedConv : .conv, weights: reordered, weightType: weightType,
-                                        bias: bias(c.bias, w.scales), kernel: k, stride: g.stride, padTop: g.padTop, padLeft: g.padLeft,
+                                        bias: bias(b, w.scales), kernel: k, stride: g.stride, padTop: g.padTop, padLeft: g.padLeft,
                                         stage: try stage(scales: w.scales, inQ: inQ, outQ: outQ, activation: act, wide: wide, name: layer.name)))
         case let d as Dense:
             let inF = d.inputShape.count, outF = d.outputShape.count
-            let w = quantizePerChannel(d.kernel.values, shape: d.kernel.shape, channelAxis: 1, as: weightType)
+            let (kernel, b) = Equalization.parameters(d, kernel: d.kernel, bias: d.bias, output: outputScale, input: inputScale)
+            let w = quantizePerChannel(kernel, shape: d.kernel.shape, channelAxis: 1, as: weightType)
             let reordered = (0..<w.values.count).map { i in w.values[(i % inF) * outF + i / inF] }   // [out][in]
-            return .weighted(WeightedOp(kind: .dense, weights: reordered, weightType: weightType, bias: bias(d.bias, w.scales),
+            return .weighted(WeightedOp(kind: .dense, weights: reordered, weightType: weightType, bias: bias(b, w.scales),
                                         stage: try stage(scales: w.scales, inQ: inQ, outQ: outQ, activation: act, wide: wide, name: layer.name)))
         case let p as MaxPool:
             let g = p.geometry

@@ -7,7 +7,8 @@ public struct ModelAnatomy: Sendable {
     public var fileBytes: Int
     /// Weight values.
     public var weightBytes: Int
-    /// Biases, multipliers, shifts, tables, per-tensor scales and zero points, subgraph multipliers.
+    /// Biases, multipliers, shifts, tables, per-tensor scales and zero points, per-channel
+    /// factors of equalized tensors, subgraph multipliers.
     public var quantizationBytes: Int
     /// Everything else: header, section table, the records' structure, names, alignment padding.
     public var overheadBytes: Int { fileBytes - weightBytes - quantizationBytes }
@@ -35,6 +36,8 @@ public struct ModelAnatomy: Sendable {
             }
         }
         weightBytes = weights
+        // Equalized tensors' per-channel factors complete their (per-tensor) quantization.
+        quant += file.channelScales.values.reduce(0) { $0 + 4 + 4 * $1.count }
         quantizationBytes = quant
         let requests = lifetimeRequests(tensorBytes: (0..<m.tensorCount).map { m.tensor($0).bytes },
                                         names: (0..<m.tensorCount).map { "t\($0)" },

@@ -119,10 +119,19 @@ public enum ModelWriter {
             subg.i32(inM.multiplier); subg.i32(inM.shift); subg.i32(outM.multiplier); subg.i32(outM.shift)
         }
 
+        // Per-channel factors of equalized tensors: u16 tensor, u16 count, count × f32.
+        var chsc = ByteWriter()
+        for (i, t) in graph.tensors.enumerated() {
+            guard let f = t.channelScales else { continue }
+            chsc.u16(UInt16(i)); chsc.u16(UInt16(f.count))
+            for v in f { chsc.u32(v.bitPattern) }
+        }
+
         // Header, section table, then the sections, each 8-aligned.
-        let sections: [(UInt32, [UInt8])] = [(FileLayout.Tag.tensors, tens.bytes), (FileLayout.Tag.ops, ops.bytes),
+        var sections: [(UInt32, [UInt8])] = [(FileLayout.Tag.tensors, tens.bytes), (FileLayout.Tag.ops, ops.bytes),
                                              (FileLayout.Tag.subgraphs, subg.bytes), (FileLayout.Tag.names, names.bytes),
                                              (FileLayout.Tag.constants, cons.bytes)]
+        if !chsc.bytes.isEmpty { sections.append((FileLayout.Tag.channelScales, chsc.bytes)) }
         var file = ByteWriter()
         file.u32(FileLayout.magic); file.u16(FileLayout.major); file.u16(FileLayout.minor)
         file.u32(0); file.u32(0)                       // size and CRC, patched below

@@ -9,6 +9,8 @@ public struct QuantizedTensor: Sendable {
     public var name: String
     public var shape: Shape
     public var quantization: ActivationQuantization
+    /// Equalized tensors: real value = scale · (q − zero point) · channelScales[i % count].
+    public var channelScales: [Float]? = nil
     public var elementType: ElementType { quantization.type == .int8 ? .int8 : .int16 }
 }
 

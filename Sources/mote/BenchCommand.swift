@@ -36,7 +36,7 @@ enum BenchCommand {
         let macs = ModelAnatomy(file).macs[g.firstOp..<(g.firstOp + g.opCount)].reduce(0, +)
         // A fixed input (mid-grey image or zero latent) so every run does the same work.
         let input = file.model.tensor(g.input)
-        [Float](repeating: kind == .decoder ? 0 : 0.5, count: input.count).withUnsafeBufferPointer { file.write($0, to: input) }
+        [Float](repeating: kind == .decoder ? 0 : 0.5, count: input.count).withUnsafeBufferPointer { file.write($0, to: g.input) }
         let model = file.model
         var times = [UInt64](repeating: 0, count: runs)
         for i in 0..<runs {

@@ -27,6 +27,7 @@ public enum FileLayout {
         public static let subgraphs: UInt32 = 0x4742_5553  // "SUBG"
         public static let constants: UInt32 = 0x534E_4F43  // "CONS"
         public static let names: UInt32 = 0x454D_414E      // "NAME" (optional; the runtime skips it)
+        public static let channelScales: UInt32 = 0x4353_4843  // "CHSC" (optional, for tools; the runtime skips it)
     }
 
     /// The σ table of a fused sigmoid: σ(−16 + i/8) in Q15 for i = 0...256.
