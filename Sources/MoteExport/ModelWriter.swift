@@ -58,6 +58,26 @@ public enum ModelWriter {
                 }
                 if w.stage.kind == .sigmoid { for v in sigmoidTableQ15 { cons.i32(v) } }
                 if usesPackedWeights(wideAccumulator: wide, channels: w.bias.count) {
+                    // Interior pixels: Σ (x + 128) · w + bias − (zp + 128) · Σ w, the sum over the
+                    // taps a pixel of each stride phase (py, px) uses: all, or for a transposed
+                    // conv those with ky ≡ py and kx ≡ px (mod s).
+                    let zp = Int64(graph.tensors[step.input].quantization.zeroPoint) + 128
+                    let r = w.weights.count / w.bias.count, k = w.kernel, inC = r / max(k * k, 1)
+                    let phases = w.kind == .transposedConv ? w.stride : 1
+                    for py in 0..<phases {
+                        for px in 0..<phases {
+                            for c in w.bias.indices {
+                                var sum: Int64 = 0
+                                for i in 0..<r {
+                                    let tap = i / inC
+                                    if phases > 1 && ((tap / k) % phases != py || (tap % k) % phases != px) { continue }
+                                    sum += Int64(w.weights[c * r + i])
+                                }
+                                guard let v = Int32(exactly: w.bias[c] - zp * sum) else { throw LoweringError("\(step.name): folded bias out of int32 range") }
+                                cons.i32(v)
+                            }
+                        }
+                    }
                     for v in packForSIMD(w.weights, channels: w.bias.count) { cons.u8(UInt8(bitPattern: v)) }
                 } else {
                     for v in w.weights { if w.weightType == .int8 { cons.u8(UInt8(bitPattern: Int8(v))) } else { cons.i16(Int16(v)) } }

@@ -19,6 +19,10 @@ struct PackedKernelTests {
         Case(kind: .transposedConv, inH: 7, inC: 4, outC: 16, k: 3, s: 2), Case(kind: .transposedConv, inH: 3, inC: 1, outC: 16, k: 4, s: 2),
         Case(kind: .transposedConv, inH: 5, inC: 12, outC: 32, k: 5, s: 1), Case(kind: .dense, inH: 1, inC: 37, outC: 16, k: 1, s: 1),
         Case(kind: .dense, inH: 1, inC: 784, outC: 48, k: 1, s: 1),
+        // Wide enough for the 4-pixel groups, with edges on both sides.
+        Case(kind: .conv, inH: 14, inC: 16, outC: 32, k: 3, s: 1), Case(kind: .conv, inH: 16, inC: 8, outC: 16, k: 3, s: 2),
+        Case(kind: .transposedConv, inH: 8, inC: 16, outC: 32, k: 3, s: 2), Case(kind: .transposedConv, inH: 9, inC: 4, outC: 16, k: 5, s: 2),
+        Case(kind: .transposedConv, inH: 10, inC: 8, outC: 16, k: 3, s: 1), Case(kind: .conv, inH: 13, inC: 4, outC: 16, k: 5, s: 1),
     ]
 
     @Test(arguments: cases)
@@ -38,6 +42,17 @@ struct PackedKernelTests {
         let m = (0..<c.outC).map { _ in Int32.random(in: (1 << 30)...Int32.max, using: &rng) }
         let sh = (0..<c.outC).map { _ in Int32.random(in: 6...10, using: &rng) }
         let zp = Int32.random(in: -20...20, using: &rng)
+        // The writer's folding, written out again: bias − (zp + 128) · Σ weights over the taps
+        // of each stride phase (a transposed conv's pixels use the taps with ky ≡ py, kx ≡ px).
+        let phases = c.kind == .transposedConv ? c.s : 1
+        var folded = [Int32]()
+        for py in 0..<phases { for px in 0..<phases { for o in 0..<c.outC {
+            var sum: Int32 = 0
+            for ky in 0..<c.k where ky % phases == py { for kx in 0..<c.k where kx % phases == px { for ic in 0..<c.inC {
+                sum += w[o * taps + (ky * c.k + kx) * c.inC + ic]
+            } } }
+            folded.append(bias[o] - (zp + 128) * sum)
+        } } }
         let n = outH * outH * c.outC
         var ref = [Int8](repeating: 0, count: n), fast = ref, refSig = ref, fastSig = ref
         m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in sigmoidTableQ15.withUnsafeBufferPointer { tp in
@@ -56,8 +71,8 @@ struct PackedKernelTests {
                     MoteRuntime.dense(x, inputZeroPoint: zp, weights: w8, bias: bias, inFeatures: Int32(c.inC), outFeatures: Int32(c.outC), rq, output: &ref)
                     MoteRuntime.dense(x, inputZeroPoint: zp, weights: w8, bias: bias, inFeatures: Int32(c.inC), outFeatures: Int32(c.outC), sg, output: &refSig)
                 }
-                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, g, transposed: c.kind == .transposedConv, rq, output: &fast)
-                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, g, transposed: c.kind == .transposedConv, sg, output: &fastSig)
+                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, foldedBias: folded, g, transposed: c.kind == .transposedConv, rq, output: &fast)
+                convolvePackedInt8(x, inputZeroPoint: zp, packed: pk.baseAddress!, bias: bias, foldedBias: folded, g, transposed: c.kind == .transposedConv, sg, output: &fastSig)
             }
         } } }
         #expect(fast == ref, "\(c): requantized outputs differ")

@@ -6,11 +6,15 @@
 // (tap = ky · k + kx; dense: r = input index) in quads r = 4q ... 4q + 3, each quad as
 // [16 channels][4] int8 — 64 bytes, read as 16 int32 lanes whose bytes are split by shifts —
 // then the R mod 4 remaining r as [16 channels][R mod 4] (no padding: the file stays as
-// small as the weights). (Swift's SIMD widening
-// conversions compile to lane-by-lane code, 16x slower; shifts compile to plain vector ops.)
-// The products are formed in 16-bit halves of 32-bit lanes, a pattern LLVM turns into one
-// pmaddwd + add (vpdpwssd with AVX-512 VNNI) per 32 multiply-adds.
-// Taps outside the input contribute 0, exactly as in the reference kernels.
+// small as the weights). Swift's SIMD widening conversions compile to lane-by-lane code, 16x
+// slower; shifts and masks compile to plain vector ops.
+// Output pixels whose taps all lie inside the input (most of them) multiply the input bytes
+// made unsigned (x + 128, read 4 at a time) and start from a bias folded at export,
+// bias − (zp + 128) · Σ w: written this way LLVM emits pmaddwd + add (vpdpwssd with AVX-512
+// VNNI) for 32 multiply-adds; with the zero point subtracted per value it often falls back to
+// 32-bit multiplies. Those pixels also go 4 at a time along a row, so one weight load serves 4.
+// Edge pixels subtract the zero point per value and skip taps outside the input, which then
+// contribute 0, exactly as in the reference kernels; results are bit-identical either way.
 
 /// Whether an op's weights are stored packed: int8 input and weights, channels a multiple of 16.
 @inlinable public func usesPackedWeights(wideAccumulator: Bool, channels: Int) -> Bool {
@@ -26,55 +30,142 @@ func multiplyAddQuad(_ acc: inout SIMD16<Int32>, _ a: SIMD16<Int32>, _ b: SIMD16
     acc &+= ((wv &<< 8) &>> 24) &* ((b &<< 16) &>> 16) &+ (wv &>> 24) &* (b &>> 16)
 }
 
+/// acc += Σ over the quad of weight × (input + 128), the 4 input bytes at `x` read at once and
+/// made unsigned: in this form (signed byte × unsigned byte, split by shifts and masks) LLVM
+/// reliably emits pmaddwd / vpdpwssd; with the zero point subtracted per value it may not.
+@inlinable @inline(__always)
+func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8>, _ wv: SIMD16<Int32>) {
+    let xq = SIMD16<Int32>(repeating: UnsafeRawPointer(x).loadUnaligned(as: Int32.self) ^ Int32(bitPattern: 0x8080_8080))
+    acc &+= ((wv &<< 24) &>> 24) &* (xq & 0xFF) &+ ((wv &<< 16) &>> 24) &* ((xq &>> 8) & 0xFF)
+    acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
+}
+
+/// The input row (or column) that tap `t` of output row `o` reads, or −1 when it reads none:
+/// o·s + t − pad for a convolution, (o + pad − t) / s when that divides for a transposed one.
+@inlinable @inline(__always)
+func sourceIndex(_ o: Int, _ t: Int, stride s: Int, pad: Int, size: Int, transposed: Bool) -> Int {
+    let i: Int
+    if transposed {
+        let v = o &+ pad &- t
+        if v < 0 { return -1 }
+        if s == 2 {                                    // the common case, without a division
+            if v & 1 != 0 { return -1 }
+            i = v &>> 1
+        } else {
+            if v % s != 0 { return -1 }
+            i = v / s
+        }
+    } else {
+        i = o &* s &+ t &- pad
+        if i < 0 { return -1 }
+    }
+    return i < size ? i : -1
+}
+
+/// Calls `body(input pixel, tap)` for every tap of output pixel (oy, ox) that reads the input:
+/// pixel = iy · inW + ix, tap = ky · k + kx.
+@inlinable @inline(__always)
+func forEachTap(_ oy: Int, _ ox: Int, _ g: KernelGeometry, transposed: Bool, _ body: (Int, Int) -> Void) {
+    let k = Int(g.kernelH), s = Int(g.stride)
+    for ky in 0..<k {
+        let iy = sourceIndex(oy, ky, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
+        if iy < 0 { continue }
+        for kx in 0..<k {
+            let ix = sourceIndex(ox, kx, stride: s, pad: Int(g.padLeft), size: Int(g.inW), transposed: transposed)
+            if ix < 0 { continue }
+            body(iy &* Int(g.inW) &+ ix, ky &* k &+ kx)
+        }
+    }
+}
+
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
 func pairLanes(_ lo: Int32, _ hi: Int32) -> SIMD16<Int32> { SIMD16(repeating: (lo & 0xFFFF) | (hi &<< 16)) }
 
 /// Convolution (`transposed` false: rows iy = oy·s + ky − padTop) or transposed convolution
 /// (true: iy = (oy + padTop − ky) / s where that divides) over packed weights. A dense op is
-/// the 1×1 case: inH = inW = outH = outW = 1, kernel 1, inC = inputs.
+/// the 1×1 case: inH = inW = outH = outW = 1, kernel 1, inC = inputs. `foldedBias` is
+/// bias − (zp + 128) · Σ weights, for output pixels whose taps all lie inside the input.
 @inlinable
 public func convolvePackedInt8<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
-    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    foldedBias: UnsafePointer<Int32>, _ g: KernelGeometry, transposed: Bool, _ stage: S,
+    output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
     let inC = Int(g.inC), k = Int(g.kernelH), s = Int(g.stride), inH = Int(g.inH), inW = Int(g.inW)
     let outC = Int(g.outC), blocks = outC / 16
     let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
     let channelQuads = inC % 4 == 0
-    var o = 0
+    let outW = Int(g.outW)
+    // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
+    // so that all 4 use the same taps) where every tap lies inside the input horizontally:
+    // each weight load then serves 4 pixels. Other pixels go one by one.
+    let step = transposed ? s : 1
+    let pixelStride = (transposed ? 1 : s) &* inC     // input distance between grouped pixels
+    // A pixel whose taps all lie inside the input (for a transposed conv: all taps of its
+    // stride phase) uses the folded bias and unsigned input bytes.
+    @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
+        transposed ? o &+ pad &- (k &- 1) >= 0 && (o &+ pad) / s < size
+                   : o &* s &- pad >= 0 && o &* s &- pad &+ k &- 1 < size
+    }
     for oy in 0..<Int(g.outH) {
-        for ox in 0..<Int(g.outW) {
-            var b = 0
-            while b < blocks {
-                let two = b &+ 1 < blocks
-                var a0 = SIMD16<Int32>(repeating: 0), a1 = SIMD16<Int32>(repeating: 0)
-                let w0 = packed + b &* blockBytes, w1 = w0 + (two ? blockBytes : 0)
-                if channelQuads {
-                    // Quads never straddle a tap: skip taps outside the input whole.
-                    for ky in 0..<k {
-                        let iy: Int
-                        if transposed {
-                            let ty = oy &+ Int(g.padTop) &- ky
-                            if ty < 0 || ty % s != 0 { continue }
-                            iy = ty / s
-                        } else {
-                            iy = oy &* s &+ ky &- Int(g.padTop)
-                            if iy < 0 { continue }
-                        }
-                        if iy >= inH { continue }
-                        for kx in 0..<k {
-                            let ix: Int
-                            if transposed {
-                                let tx = ox &+ Int(g.padLeft) &- kx
-                                if tx < 0 || tx % s != 0 { continue }
-                                ix = tx / s
-                            } else {
-                                ix = ox &* s &+ kx &- Int(g.padLeft)
-                                if ix < 0 { continue }
+        let rowInside = inside(oy, Int(g.padTop), inH)
+        for phase in 0..<step {
+            var ox = phase
+            while ox < outW {
+                let o = (oy &* outW &+ ox) &* outC
+                let folded = foldedBias + (transposed ? ((oy &+ Int(g.padTop)) % s &* s &+ (ox &+ Int(g.padLeft)) % s) &* outC : 0)
+                if channelQuads && rowInside && ox &+ 3 &* step < outW && inside(ox, Int(g.padLeft), inW) && inside(ox &+ 3 &* step, Int(g.padLeft), inW) {
+                    for b in 0..<blocks {
+                        var c0 = SIMD16<Int32>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
+                        let wb = packed + b &* blockBytes
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            let x = input + pixel &* inC
+                            let w = wb + tap &* inC &* 16
+                            var c = 0
+                            while c < inC {
+                                let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                                multiplyAddQuadUnsigned(&c0, x + c, wv)
+                                multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
+                                multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
+                                multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
+                                c &+= 4
                             }
-                            if ix >= inW { continue }
-                            let x = input + (iy &* inW &+ ix) &* inC
-                            let wTap = (ky &* k &+ kx) &* inC &* 16      // (tap · inC / 4) quads × 64 bytes
+                        }
+                        let ch = b &* 16, pixel = step &* outC
+                        for l in 0..<16 {
+                            let bl = folded[ch &+ l]
+                            output[o &+ ch &+ l] = stage.apply(c0[l] &+ bl, channel: ch &+ l)
+                            output[o &+ pixel &+ ch &+ l] = stage.apply(c1[l] &+ bl, channel: ch &+ l)
+                            output[o &+ 2 &* pixel &+ ch &+ l] = stage.apply(c2[l] &+ bl, channel: ch &+ l)
+                            output[o &+ 3 &* pixel &+ ch &+ l] = stage.apply(c3[l] &+ bl, channel: ch &+ l)
+                        }
+                    }
+                    ox &+= 4 &* step
+                    continue
+                }
+                let allInside = rowInside && inside(ox, Int(g.padLeft), inW)
+                var b = 0
+                while b < blocks {
+                    let two = b &+ 1 < blocks
+                    var a0 = SIMD16<Int32>(repeating: 0), a1 = SIMD16<Int32>(repeating: 0)
+                    let w0 = packed + b &* blockBytes, w1 = w0 + (two ? blockBytes : 0)
+                    if channelQuads && allInside {
+                        // Every tap inside: unsigned bytes and the folded bias.
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            let x = input + pixel &* inC
+                            let wTap = tap &* inC &* 16
+                            var c = 0
+                            while c < inC {
+                                multiplyAddQuadUnsigned(&a0, x + c, (w0 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self))
+                                if two { multiplyAddQuadUnsigned(&a1, x + c, (w1 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self)) }
+                                c &+= 4
+                            }
+                        }
+                    } else if channelQuads {
+                        // Quads never straddle a tap: skip taps outside the input whole.
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            let x = input + pixel &* inC
+                            let wTap = tap &* inC &* 16      // (tap · inC / 4) quads × 64 bytes
                             var c = 0
                             while c < inC {
                                 let pa = pairLanes(Int32(x[c]) &- zp, Int32(x[c &+ 1]) &- zp)
@@ -84,50 +175,44 @@ public func convolvePackedInt8<S: OutputStage>(
                                 c &+= 4
                             }
                         }
-                    }
-                } else {
-                    // Other channel counts (a 1-channel image): walk r with counters, in quads
-                    // across taps, then the rest; taps outside the input give 0.
-                    var ky = 0, kx = 0, ic = 0
-                    for q in 0...quads {
-                        if q == quads && rest == 0 { break }
-                        var v = SIMD4<Int32>(repeating: 0)
-                        for j in 0..<(q < quads ? 4 : rest) {
-                            var iy = 0, ix = 0, inside = true
-                            if transposed {
-                                let ty = oy &+ Int(g.padTop) &- ky, tx = ox &+ Int(g.padLeft) &- kx
-                                inside = ty >= 0 && tx >= 0 && ty % s == 0 && tx % s == 0
-                                iy = ty / s; ix = tx / s
+                    } else {
+                        // Other channel counts (a 1-channel image): walk r with counters, in quads
+                        // across taps, then the rest; taps outside the input give 0.
+                        var ky = 0, kx = 0, ic = 0
+                        for q in 0...quads {
+                            if q == quads && rest == 0 { break }
+                            var v = SIMD4<Int32>(repeating: 0)
+                            for j in 0..<(q < quads ? 4 : rest) {
+                                let iy = sourceIndex(oy, ky, stride: s, pad: Int(g.padTop), size: inH, transposed: transposed)
+                                let ix = sourceIndex(ox, kx, stride: s, pad: Int(g.padLeft), size: inW, transposed: transposed)
+                                if iy >= 0 && ix >= 0 {
+                                    v[j] = Int32(input[(iy &* inW &+ ix) &* inC &+ ic]) &- zp
+                                }
+                                ic &+= 1
+                                if ic == inC { ic = 0; kx &+= 1; if kx == k { kx = 0; ky &+= 1 } }
+                            }
+                            if q < quads {
+                                let pa = pairLanes(v[0], v[1]), pb = pairLanes(v[2], v[3])
+                                multiplyAddQuad(&a0, pa, pb, w0 + q &* 64)
+                                if two { multiplyAddQuad(&a1, pa, pb, w1 + q &* 64) }
                             } else {
-                                iy = oy &* s &+ ky &- Int(g.padTop); ix = ox &* s &+ kx &- Int(g.padLeft)
-                            }
-                            if inside && iy >= 0 && iy < inH && ix >= 0 && ix < inW {
-                                v[j] = Int32(input[(iy &* inW &+ ix) &* inC &+ ic]) &- zp
-                            }
-                            ic &+= 1
-                            if ic == inC { ic = 0; kx &+= 1; if kx == k { kx = 0; ky &+= 1 } }
-                        }
-                        if q < quads {
-                            let pa = pairLanes(v[0], v[1]), pb = pairLanes(v[2], v[3])
-                            multiplyAddQuad(&a0, pa, pb, w0 + q &* 64)
-                            if two { multiplyAddQuad(&a1, pa, pb, w1 + q &* 64) }
-                        } else {
-                            let t0 = (w0 + quads &* 64).assumingMemoryBound(to: Int8.self), t1 = (w1 + quads &* 64).assumingMemoryBound(to: Int8.self)
-                            for l in 0..<16 {
-                                for j in 0..<rest {
-                                    a0[l] &+= Int32(t0[l &* rest &+ j]) &* v[j]
-                                    if two { a1[l] &+= Int32(t1[l &* rest &+ j]) &* v[j] }
+                                let t0 = (w0 + quads &* 64).assumingMemoryBound(to: Int8.self), t1 = (w1 + quads &* 64).assumingMemoryBound(to: Int8.self)
+                                for l in 0..<16 {
+                                    for j in 0..<rest {
+                                        a0[l] &+= Int32(t0[l &* rest &+ j]) &* v[j]
+                                        if two { a1[l] &+= Int32(t1[l &* rest &+ j]) &* v[j] }
+                                    }
                                 }
                             }
                         }
                     }
+                    let c0 = b &* 16, bs = channelQuads && allInside ? folded : bias
+                    for l in 0..<16 { output[o &+ c0 &+ l] = stage.apply(a0[l] &+ bs[c0 &+ l], channel: c0 &+ l) }
+                    if two { for l in 0..<16 { output[o &+ c0 &+ 16 &+ l] = stage.apply(a1[l] &+ bs[c0 &+ 16 &+ l], channel: c0 &+ 16 &+ l) } }
+                    b &+= two ? 2 : 1
                 }
-                let c0 = b &* 16
-                for l in 0..<16 { output[o &+ c0 &+ l] = stage.apply(a0[l] &+ bias[c0 &+ l], channel: c0 &+ l) }
-                if two { for l in 0..<16 { output[o &+ c0 &+ 16 &+ l] = stage.apply(a1[l] &+ bias[c0 &+ 16 &+ l], channel: c0 &+ 16 &+ l) } }
-                b &+= two ? 2 : 1
+                ox &+= step
             }
-            o &+= outC
         }
     }
 }

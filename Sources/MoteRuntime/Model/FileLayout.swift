@@ -129,14 +129,18 @@ public struct SubgraphRecord: Sendable {
 /// Where the constants of a conv / transposed conv / dense op live inside its block, in bytes
 /// from the block start: bias (int32, or int64 when an int16 operand is involved),
 /// multipliers and shifts (int32 per channel), for LeakyReLU the negative-side multipliers
-/// and shifts, for a sigmoid the σ table, then the weights: [out][kh][kw][in], or packed for
-/// the SIMD kernel when `packed` (PackedConvolutionInt8.swift).
+/// and shifts, for a sigmoid the σ table, for packed ops the folded bias, then the weights:
+/// [out][kh][kw][in], or packed for the SIMD kernel when `packed` (PackedConvolutionInt8.swift).
 public struct WeightedLayout: Sendable {
     public var channels: Int, taps: Int
     public var wideAccumulator: Bool
     public var multipliers: Int, shifts: Int, negativeMultipliers: Int, negativeShifts: Int
     public var table: Int, weights: Int
     public var packed: Bool
+    /// Packed ops only: bias − (zero point + 128) · Σ weights, for output pixels whose taps all
+    /// lie inside the input (the kernel then multiplies unsigned input bytes); [class][channel],
+    /// one class per stride phase (s² for a transposed conv, whose taps depend on it; else 1).
+    public var foldedBias: Int
     /// Bytes of weights (the same count packed or not).
     public var weightBytes: Int?
     /// Block size; nil when it does not fit Int (hostile shapes on a 32-bit target).
@@ -156,8 +160,10 @@ public struct WeightedLayout: Sendable {
         if op.stage == .leakyRelu { negativeMultipliers = end; negativeShifts = end &+ c4; end = negativeShifts &+ c4 }
         table = end
         if op.stage == .sigmoid { end = end &+ FileLayout.sigmoidTableEntries &* 4 }
-        weights = end
         packed = usesPackedWeights(wideAccumulator: wideAccumulator, channels: channels)
+        foldedBias = end
+        if packed { end = end &+ c4 &* (op.kind == .transposedConv ? Int(op.stride) &* Int(op.stride) : 1) }
+        weights = end
         let perChannel = taps
         let (w, o1) = channels.multipliedReportingOverflow(by: perChannel)
         let (wb, o2) = w.multipliedReportingOverflow(by: weightType.bytes)

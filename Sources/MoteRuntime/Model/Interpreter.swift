@@ -90,13 +90,13 @@ extension MoteModel {
             let g = r.kind == .dense
                 ? KernelGeometry(inH: 1, inW: 1, inC: Int32(x.count), outH: 1, outW: 1, outC: Int32(y.count), kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
                 : geometry(r, x, y)
-            let packed = UnsafeRawPointer(b + layout.weights)
+            let packed = UnsafeRawPointer(b + layout.weights), folded = (b + layout.foldedBias).assumingMemoryBound(to: Int32.self)
             if r.stage == .sigmoid {
                 let stage = FusedSigmoid<Int32, Y>(multipliers: m, shifts: s, table: (b + layout.table).assumingMemoryBound(to: Int32.self))
-                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, g, transposed: r.kind == .transposedConv, stage, output: dst)
+                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, foldedBias: folded, g, transposed: r.kind == .transposedConv, stage, output: dst)
             } else {
                 let stage = requantization(r, y, layout, b, m, s, Int32.self, Y.self)
-                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, g, transposed: r.kind == .transposedConv, stage, output: dst)
+                convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: b32, foldedBias: folded, g, transposed: r.kind == .transposedConv, stage, output: dst)
             }
             return
         }
