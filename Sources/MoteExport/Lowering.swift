@@ -16,6 +16,9 @@ public struct QuantizationOptions: Sendable {
     public var calibration: CalibrationMethod = .percentile
     /// Equalize per-channel activation ranges across ReLU pairs (Equalization.swift).
     public var equalize = true
+    /// Which layers get their bias corrected for the mean error of their rounded weights
+    /// (BiasCorrection.swift).
+    public var biasCorrection: BiasCorrectionScope = .dense
 
     public init(activations: IntegerType = .int8, weights: IntegerType? = nil, layers: [String: IntegerType] = [:],
                 calibration: CalibrationMethod = .percentile, equalize: Bool = true) {
@@ -99,6 +102,21 @@ public enum Lowering {
             for i in v.indices { scaled.append(v[i] / s[i % s.count]) }
             scaled.withUnsafeBufferPointer(body)
         }
+        // Mean of every unit's output, per element (the images' pass only), for bias correction.
+        let allUnits = encoderUnits + decoderUnits
+        var sums = allUnits.map { [Double](repeating: 0, count: $0.last!.outputShape.count) }
+        var seen = [Int](repeating: 0, count: allUnits.count)
+        forEachUnitOutput(model, calibration) { u, v in
+            guard seen[u] < calibration.count else { return }   // the VAE decoder's prior pass comes after
+            let n = sums[u].count
+            for i in v.indices { sums[u][i % n] += Double(v[i]) }
+            seen[u] += v.count / n
+        }
+        var imageMean = [Double](repeating: 0, count: model.spec.input.count)
+        for (i, p) in calibration.pixels.enumerated() { imageMean[i % imageMean.count] += Double(p) }
+        func inputMean(_ u: Int) -> [Double] {
+            u == 0 ? imageMean.map { $0 / Double(max(calibration.count, 1)) } : sums[u - 1].map { $0 / Double(max(seen[u - 1], 1)) }
+        }
         forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeRange($0) } }
         forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeHistogram($0) } }
 
@@ -147,7 +165,8 @@ public enum Lowering {
                                                channelScales: movesData ? tensors[inIndex].channelScales : eq.outputScales[u]))
                 producerIsDense.append(first is Dense)
                 let weightType = override(first) ?? options.weights ?? outType
-                let op = try lowerUnit(unit, inQ: inQ, outQ: outQ, weightType: weightType, outputScale: eq.outputScales[u], inputScale: eq.inputScales[u])
+                let op = try lowerUnit(unit, inQ: inQ, outQ: outQ, weightType: weightType, outputScale: eq.outputScales[u], inputScale: eq.inputScales[u],
+                                       inputMean: options.biasCorrection == .none ? nil : inputMean(u), correctConvolutions: options.biasCorrection == .all)
                 steps.append(QuantizedStep(name: first.name, op: op, input: inIndex, output: tensors.count - 1))
             }
             return steps
@@ -185,7 +204,8 @@ public enum Lowering {
     }
 
     static func lowerUnit(_ unit: [Layer], inQ: ActivationQuantization, outQ: ActivationQuantization, weightType: IntegerType,
-                          outputScale: [Float]? = nil, inputScale: [Float]? = nil) throws -> QuantizedOp {
+                          outputScale: [Float]? = nil, inputScale: [Float]? = nil, inputMean: [Double]? = nil,
+                          correctConvolutions: Bool = false) throws -> QuantizedOp {
         let layer = unit[0]
         let act = unit.count > 1 ? unit.last as? Activation : nil
         let wide = inQ.type == .int16 || weightType == .int16
@@ -200,8 +220,13 @@ public enum Lowering {
             let transposed = c is Conv2DTranspose
             let k = c.geometry.kernelH, inC = c.inputShape.c, outC = c.outputShape.c
             guard c.geometry.kernelW == k else { throw LoweringError("\(layer.name): only square kernels are supported") }
-            let (kernel, b) = Equalization.parameters(c, kernel: c.kernel, bias: c.bias, output: outputScale, input: inputScale)
+            let (kernel, b0) = Equalization.parameters(c, kernel: c.kernel, bias: c.bias, output: outputScale, input: inputScale)
             let w = quantizePerChannel(kernel, shape: c.kernel.shape, channelAxis: transposed ? 2 : 3, as: weightType)
+            var b = b0
+            if !transposed, correctConvolutions, let inputMean {
+                b = BiasCorrection.corrected(b, kernel: kernel, weights: w, inputs: inC, inputMean: inputMean, inputScale: inputScale,
+                                             tapShare: BiasCorrection.tapShare(c.geometry))
+            }
             let reordered = (0..<w.values.count).map { i -> Int32 in
                 let (o, r) = (i / (k * k * inC), i % (k * k * inC)), (tap, ic) = (r / inC, r % inC)
                 return w.values[transposed ? (tap * outC + o) * inC + ic : r * outC + o]
@@ -212,8 +237,10 @@ public enum Lowering {
                                         stage: try stage(scales: w.scales, inQ: inQ, outQ: outQ, activation: act, wide: wide, name: layer.name)))
         case let d as Dense:
             let inF = d.inputShape.count, outF = d.outputShape.count
-            let (kernel, b) = Equalization.parameters(d, kernel: d.kernel, bias: d.bias, output: outputScale, input: inputScale)
+            let (kernel, b0) = Equalization.parameters(d, kernel: d.kernel, bias: d.bias, output: outputScale, input: inputScale)
             let w = quantizePerChannel(kernel, shape: d.kernel.shape, channelAxis: 1, as: weightType)
+            var b = b0
+            if let inputMean { b = BiasCorrection.corrected(b, kernel: kernel, weights: w, inputs: inF, inputMean: inputMean, inputScale: inputScale) }
             let reordered = (0..<w.values.count).map { i in w.values[(i % inF) * outF + i / inF] }   // [out][in]
             return .weighted(WeightedOp(kind: .dense, weights: reordered, weightType: weightType, bias: bias(b, w.scales),
                                         stage: try stage(scales: w.scales, inQ: inQ, outQ: outQ, activation: act, wide: wide, name: layer.name)))

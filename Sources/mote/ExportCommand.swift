@@ -19,6 +19,8 @@ enum ExportCommand {
                             repeatable; NAME as mote inspect shows it, e.g. decoder.out)
       --calibration M       percentile (default: clip the rarest 0.01% at each end), minmax,
                             or mse (the clipping range with the least quantization error)
+      --bias-correction S   dense (default): correct dense layers' biases for the mean error of
+                            their rounded weights; all: convolutions too; none
       --calib-data DIR      images to calibrate on (default: the shipped sample in
                             data/fashion-mnist-sample; MNIST models: ../shared/data/mnist)
       --calib-count N       how many of its training images (default 1000)
@@ -33,7 +35,7 @@ enum ExportCommand {
     }
 
     static func run(_ argv: [String]) throws {
-        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "calib-data", "calib-count"],
+        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count"],
                                  flags: ["json", "help"], command: "export")
         if args.has("help") { print(help); return }
         guard let path = args.string("checkpoint") else { throw UsageError("missing --checkpoint FILE (e.g. models/vae.safetensors)") }
@@ -49,6 +51,10 @@ enum ExportCommand {
         if let c = args.string("calibration") {
             guard let m = CalibrationMethod(rawValue: c) else { throw UsageError("--calibration \(c): expected percentile, minmax or mse") }
             options.calibration = m
+        }
+        if let b = args.string("bias-correction") {
+            guard let scope = BiasCorrectionScope(rawValue: b) else { throw UsageError("--bias-correction \(b): expected dense, all or none") }
+            options.biasCorrection = scope
         }
         let count = try args.int("calib-count", min: 1) ?? 1000
 

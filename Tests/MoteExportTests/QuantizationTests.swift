@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 @testable import MoteExport
+import MoteTraining
 
 @Suite("Weight and activation quantization")
 struct QuantizationTests {
@@ -86,5 +87,37 @@ struct QuantizationTests {
         let mm = o.range(.minmax, type: .int8), ms = o.range(.mse, type: .int8)
         #expect(ms.hi > mm.hi * 0.9)
         #expect(trueError(values, ms) <= trueError(values, mm) * 1.001)
+    }
+}
+
+@Suite("Bias correction")
+struct BiasCorrectionTests {
+    /// A dense layer with int8 weights on inputs with a large mean: the rounded weights shift
+    /// every output's mean; the corrected bias removes that shift (checked on fresh inputs).
+    @Test func removesTheMeanOutputError() {
+        var rng = SeededRandom(seed: 21)
+        let (inputs, outputs) = (64, 8)
+        let kernel = (0..<(inputs * outputs)).map { _ in rng.uniform(-0.5, 0.5) }     // [in][out]
+        let bias = [Float](repeating: 0.1, count: outputs)
+        let w = quantizePerChannel(kernel, shape: [inputs, outputs], channelAxis: 1, as: .int8)
+        let means = (0..<inputs).map { _ in Double(rng.uniform(0.5, 1.5)) }
+        let corrected = BiasCorrection.corrected(bias, kernel: kernel, weights: w, inputs: inputs, inputMean: means, inputScale: nil)
+        var before = [Double](repeating: 0, count: outputs), after = before
+        let n = 4000
+        for _ in 0..<n {
+            let x = means.map { $0 + Double(rng.uniform(-0.5, 0.5)) }
+            for o in 0..<outputs {
+                var exact = Double(bias[o]), rounded = 0.0
+                for i in 0..<inputs {
+                    exact += Double(kernel[i * outputs + o]) * x[i]
+                    rounded += Double(w.values[i * outputs + o]) * w.scales[o] * x[i]
+                }
+                before[o] += (rounded + Double(bias[o]) - exact) / Double(n)
+                after[o] += (rounded + Double(corrected[o]) - exact) / Double(n)
+            }
+        }
+        let worstBefore = before.map(abs).max()!, worstAfter = after.map(abs).max()!
+        #expect(worstBefore > 5e-4, "the rounding should shift the mean measurably: \(worstBefore)")
+        #expect(worstAfter < worstBefore / 10, "mean error \(worstAfter) after vs \(worstBefore) before")
     }
 }
