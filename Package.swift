@@ -35,6 +35,9 @@ let package = Package(
                           swiftSettings: tuned),
         .executableTarget(name: "mote-bench", dependencies: ["MoteTraining", "MoteIO", "MoteExport"],
                           path: "bench/MoteBench", swiftSettings: tuned),
+        // The host half of firmware-sim: expected outputs for the simulated boards.
+        .executableTarget(name: "firmware-vectors", dependencies: ["MoteExport", "MoteIO", "MoteRuntime"],
+                          path: "firmware-sim/HostVectors", swiftSettings: tuned),
         .testTarget(name: "MoteRuntimeTests", dependencies: ["MoteRuntime"]),
         .testTarget(name: "MoteIOTests", dependencies: ["MoteIO"]),
         .testTarget(name: "MoteExportTests", dependencies: ["MoteExport", "MoteIO"]),

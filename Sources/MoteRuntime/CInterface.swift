@@ -21,7 +21,7 @@ public func mote_open(_ handle: UnsafeMutableRawPointer?, _ model: UnsafeRawPoin
         if let err {
             err.storeBytes(of: e.code.rawValue, as: Int32.self)
             err.storeBytes(of: e.index, toByteOffset: 4, as: Int32.self)
-            err.storeBytes(of: e.detail.utf8Start, toByteOffset: 8, as: UnsafePointer<UInt8>.self)
+            err.storeBytes(of: e.detail.utf8Start, toByteOffset: 8, as: UnsafePointer<UInt8>.self)   // 8 on 32- and 64-bit
         }
         return e.code.rawValue
     }
@@ -40,17 +40,20 @@ func opened(_ handle: UnsafeRawPointer?, _ subgraph: Int32) -> (MoteModel, Subgr
     return (handle.load(as: MoteModel.self), kind)
 }
 
-/// Fills a `mote_tensor`: data pointer, type, count, h, w, c, zero point, scale bits.
+/// Fills a `mote_tensor`: data pointer, then type, count, h, w, c, zero point (int32) and the
+/// scale bits (uint32). The int32 fields start right after the pointer: offset 8 on 64-bit
+/// targets, 4 on 32-bit ones (Cortex-M), as the C compiler lays the struct out.
 func describe(_ m: MoteModel, _ t: TensorRecord, _ out: UnsafeMutableRawPointer) {
     out.storeBytes(of: m.data(t), as: UnsafeMutableRawPointer.self)
+    let base = MemoryLayout<UnsafeMutableRawPointer>.size
     let fields: (Int32, Int32, Int32, Int32, Int32, Int32) = (Int32(t.type.rawValue), Int32(t.count), Int32(t.h), Int32(t.w), Int32(t.c), t.zeroPoint)
-    out.storeBytes(of: fields.0, toByteOffset: 8, as: Int32.self)
-    out.storeBytes(of: fields.1, toByteOffset: 12, as: Int32.self)
-    out.storeBytes(of: fields.2, toByteOffset: 16, as: Int32.self)
-    out.storeBytes(of: fields.3, toByteOffset: 20, as: Int32.self)
-    out.storeBytes(of: fields.4, toByteOffset: 24, as: Int32.self)
-    out.storeBytes(of: fields.5, toByteOffset: 28, as: Int32.self)
-    out.storeBytes(of: t.scaleBits, toByteOffset: 32, as: UInt32.self)
+    out.storeBytes(of: fields.0, toByteOffset: base, as: Int32.self)
+    out.storeBytes(of: fields.1, toByteOffset: base &+ 4, as: Int32.self)
+    out.storeBytes(of: fields.2, toByteOffset: base &+ 8, as: Int32.self)
+    out.storeBytes(of: fields.3, toByteOffset: base &+ 12, as: Int32.self)
+    out.storeBytes(of: fields.4, toByteOffset: base &+ 16, as: Int32.self)
+    out.storeBytes(of: fields.5, toByteOffset: base &+ 20, as: Int32.self)
+    out.storeBytes(of: t.scaleBits, toByteOffset: base &+ 24, as: UInt32.self)
 }
 
 func tensorInfo(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ out: UnsafeMutableRawPointer?, input: Bool) -> Int32 {
