@@ -124,7 +124,8 @@ public enum Lowering {
         let layers = model.encoder + model.decoder
         func shortName(_ l: Layer) -> String { String(l.name.split(separator: ".", maxSplits: 1).last ?? "") }
         for name in options.layers.keys where !layers.contains(where: { $0.name == name || shortName($0) == name }) {
-            throw LoweringError("--layer \(name): the model has no layer of that name (layers: \(layers.map(\.name).joined(separator: ", ")))")
+            let ops = layers.filter { !($0 is Activation) && !($0 is Reshape) }.map(\.name)
+            throw LoweringError("--layer \(name): the model has no layer of that name (layers: \(ops.joined(separator: ", ")))")
         }
         func override(_ layer: Layer) -> IntegerType? { options.layers[layer.name] ?? options.layers[shortName(layer)] }
 
