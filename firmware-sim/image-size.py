@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Flash and RAM of a Cortex-M image, from `llvm-objdump -h` on stdin.
-usage: llvm-objdump -h app.elf | image-size.py NAME MODEL_BYTES ARENA_BYTES
+usage: llvm-objdump -h app.elf | image-size.py NAME MODEL_BYTES ARENA_BYTES STACK INSNS_AE INSNS_DEC
 Flash: vectors, code, constants (model, test inputs, expected outputs), the .data image.
-RAM: .data and .bss (the arena and the harness's output buffers); the stack is not included."""
+RAM: .data and .bss (the arena and the harness's output buffers) plus the measured stack."""
 import sys
 
-name, model, arena = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+name, model, arena, stack, ae, dec = sys.argv[1], *map(int, sys.argv[2:7])
 size = {}
 for line in sys.stdin:
     f = line.split()
@@ -13,4 +13,5 @@ for line in sys.stdin:
         size[f[1]] = int(f[2], 16)
 g = lambda k: size.get(k, 0)
 flash = g(".vectors") + g(".text") + g(".rodata") + g(".got") + g(".data")
-print(f"{name:<18} flash {flash:8d} (code {g('.vectors') + g('.text'):6d}, model {model:7d})  RAM {g('.data') + g('.bss'):7d} (arena {arena:6d})")
+ram = g(".data") + g(".bss") + stack
+print(f"{name:<18} {flash:9d} {g('.vectors') + g('.text'):8d} {model:8d} {ram:8d} {arena:8d} {stack:8d} {ae:13,d} {dec:13,d}")

@@ -26,9 +26,25 @@ void board_print(const char *s) {
     semihost(0x05, write);
 }
 
+/* Stack high-water mark: the top STACK_WATCH bytes of the stack are painted before main;
+ * afterwards the deepest word no longer holding the paint shows how much was used. */
+enum { STACK_WATCH = 64 * 1024, PAINT = 0x5AFEC0DE };
+static uint32_t *watch_bottom(void) {
+    uintptr_t bottom = (uintptr_t)&_stack_top - STACK_WATCH;
+    return bottom < (uintptr_t)&_ebss ? &_ebss : (uint32_t *)bottom;   /* never paint over .bss */
+}
+uint32_t board_stack_used(void) {
+    uint32_t *p = watch_bottom();
+    while (p < &_stack_top && *p == PAINT) p++;
+    return (uint32_t)((uintptr_t)&_stack_top - (uintptr_t)p);
+}
+
 void reset(void) {
     for (uint32_t *s = &_data_load, *d = &_data; d < &_edata;) *d++ = *s++;
     for (uint32_t *d = &_bss; d < &_ebss;) *d++ = 0;
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t *p = watch_bottom(); p < sp - 16; p++) *p = PAINT;   /* below this frame */
     board_exit(main());
 }
 static void fault(void) { board_print("fault\n"); board_exit(1); }
