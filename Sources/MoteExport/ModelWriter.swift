@@ -130,7 +130,8 @@ public enum ModelWriter {
         let parts: [(SubgraphKind, Range<Int>, Int, Int)] = [(.encoder, 0..<graph.encoderSteps, graph.input, graph.latent),
                                                              (.decoder, graph.encoderSteps..<n, graph.latent, graph.output),
                                                              (.autoencoder, 0..<n, graph.input, graph.output)]
-        for (kind, ops, input, output) in parts where !ops.isEmpty {
+        // A decoder-only graph has no encoder, so no autoencoder either.
+        for (kind, ops, input, output) in parts where !ops.isEmpty && !(kind == .autoencoder && graph.encoderSteps == 0) {
             let inM = try QuantizedMultiplier(pow(2, -16) / graph.tensors[input].quantization.scale)
             let outM = try QuantizedMultiplier(graph.tensors[output].quantization.scale * 65536)
             subg.u8(kind.rawValue); subg.u8(0)

@@ -69,6 +69,21 @@ public struct QuantizedGraph: Sendable {
 
     public var encoder: ArraySlice<QuantizedStep> { steps[..<encoderSteps] }
     public var decoder: ArraySlice<QuantizedStep> { steps[encoderSteps...] }
+
+    /// The decoder alone (for a board that only generates): its steps and the tensors they use,
+    /// renumbered, the latent first. Its arithmetic is the full graph's, bit for bit.
+    public func decoderOnly() -> QuantizedGraph {
+        var map = [latent: 0]
+        var kept = [tensors[latent]]
+        func index(_ t: Int) -> Int {
+            if let i = map[t] { return i }
+            map[t] = kept.count
+            kept.append(tensors[t])
+            return kept.count - 1
+        }
+        let newSteps = decoder.map { s in QuantizedStep(name: s.name, op: s.op, input: index(s.input), output: index(s.output)) }
+        return QuantizedGraph(tensors: kept, steps: newSteps, encoderSteps: 0, input: 0, latent: 0, output: map[output]!)
+    }
 }
 
 /// σ(−16 + i/8) in Q15 for i = 0...256: the FusedSigmoid table.

@@ -37,32 +37,41 @@ enum DriftCommand {
         let file: LoadedModel
         do { file = try LoadedModel.open(path: modelPath) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let (model, _) = try Checkpoint.loadModel(checkpoint)
-        let (test, source) = try QuantizationData.test(for: model.spec, requested: args.string("data"), count: count)
+        // A decoder-only file is checked on sampled latents only.
+        let whole = file.model.subgraph(.autoencoder) != nil
+        let (test, source) = whole ? try QuantizationData.test(for: model.spec, requested: args.string("data"), count: count) : (ImageSet(pixels: [], labels: [], shape: model.spec.input), "-")
         let json = args.has("json")
-        if !json { Console.progress("comparing on \(test.count) test images from \(source)…") }
-        let e2e: DriftReport, layers: [LayerDrift]
+        if !json && whole { Console.progress("comparing on \(test.count) test images from \(source)…") }
+        var e2e: DriftReport?, layers = [LayerDrift]()
         do {
-            e2e = try Drift.reconstruction(model, file, images: test)
-            if !json { Console.progress("per-layer SQNR…") }
-            layers = try Drift.perLayer(model, file, images: test.prefix(min(test.count, 200)))
+            if whole {
+                e2e = try Drift.reconstruction(model, file, images: test)
+                if !json { Console.progress("per-layer SQNR…") }
+                layers = try Drift.perLayer(model, file, images: test.prefix(min(test.count, 200)))
+            }
         } catch let e as ModelFileError { throw ExitError(code: 2, message: "\(modelPath) and \(checkpoint): \(e.description)") }
-        let sampled = model.sampling != nil ? try Drift.sampledDecoder(model, file, count: count) : nil
-        let failed = threshold.map { t in e2e.meanPSNR < t || (sampled?.meanPSNR ?? .infinity) < t } ?? false
+        let sampled = model.sampling != nil || !whole ? try Drift.sampledDecoder(model, file, count: count) : nil
+        let failed = threshold.map { t in (e2e?.meanPSNR ?? .infinity) < t || (sampled?.meanPSNR ?? .infinity) < t } ?? false
+
 
         if json {
-            var obj: [String: Any] = ["model": modelPath, "checkpoint": checkpoint, "data": source, "images": e2e.images,
-                                      "psnr_db": e2e.meanPSNR, "rmse": e2e.rmse, "max_abs_error": e2e.maxAbsError, "pass": !failed,
+            var obj: [String: Any] = ["model": modelPath, "checkpoint": checkpoint, "data": source, "pass": !failed,
                                       "layers": layers.map { ["name": $0.name, "type": InspectCommand.typeName($0.type), "sqnr_db": $0.sqnr] }]
+            if let e2e { obj["images"] = e2e.images; obj["psnr_db"] = e2e.meanPSNR; obj["rmse"] = e2e.rmse; obj["max_abs_error"] = e2e.maxAbsError }
             if let sampled { obj["decoder_sampled"] = ["latents": sampled.images, "psnr_db": sampled.meanPSNR, "rmse": sampled.rmse, "max_abs_error": sampled.maxAbsError] }
             if let threshold { obj["min_psnr_db"] = threshold }
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         } else {
-            Console.line("\(modelPath) vs \(checkpoint) on \(e2e.images) test images from \(source)\(model.spec.noise > 0 ? " (noisy inputs, as the denoiser sees them)" : "")")
-            Console.line(String(format: "  autoencoder           PSNR %6.2f dB   RMSE %.5f   max error %.4f", e2e.meanPSNR, e2e.rmse, e2e.maxAbsError))
+            if let e2e {
+                Console.line("\(modelPath) vs \(checkpoint) on \(e2e.images) test images from \(source)\(model.spec.noise > 0 ? " (noisy inputs, as the denoiser sees them)" : "")")
+                Console.line(String(format: "  autoencoder           PSNR %6.2f dB   RMSE %.5f   max error %.4f", e2e.meanPSNR, e2e.rmse, e2e.maxAbsError))
+            } else {
+                Console.line("\(modelPath) (decoder only) vs \(checkpoint)")
+            }
             if let sampled {
                 Console.line(String(format: "  decoder on N(0,1) z   PSNR %6.2f dB   RMSE %.5f   max error %.4f  (%d latents)", sampled.meanPSNR, sampled.rmse, sampled.maxAbsError, sampled.images))
             }
-            Console.line("  per op: SQNR of its output against float (on \(min(test.count, 200)) images)")
+            if whole { Console.line("  per op: SQNR of its output against float (on \(min(test.count, 200)) images)") }
             for l in layers {
                 let bar = String(repeating: "█", count: max(0, min(40, Int(l.sqnr / 2))))
                 Console.line("    " + l.name.padding(toLength: 24, withPad: " ", startingAt: 0) + InspectCommand.typeName(l.type).padding(toLength: 7, withPad: " ", startingAt: 0)

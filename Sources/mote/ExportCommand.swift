@@ -24,6 +24,8 @@ enum ExportCommand {
       --calib-data DIR      images to calibrate on (default: the shipped sample in
                             data/fashion-mnist-sample; MNIST models: ../shared/data/mnist)
       --calib-count N       how many of its training images (default 1000)
+      --subgraph decoder    write the decoder alone (for a board that only generates images:
+                            the same bits as the full file's decoder, a third of the size)
       --json                print the summary as JSON
 
     example: mote export --checkpoint models/vae.safetensors --out models/vae.int8.mote
@@ -35,7 +37,7 @@ enum ExportCommand {
     }
 
     static func run(_ argv: [String]) throws {
-        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count"],
+        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count", "subgraph"],
                                  flags: ["json", "help"], command: "export")
         if args.has("help") { print(help); return }
         guard let path = args.string("checkpoint") else { throw UsageError("missing --checkpoint FILE (e.g. models/vae.safetensors)") }
@@ -61,9 +63,14 @@ enum ExportCommand {
         let (model, _) = try Checkpoint.loadModel(path)
         let (calibration, source) = try QuantizationData.calibration(for: model.spec, requested: args.string("calib-data"), count: count)
         if !args.has("json") { Console.progress("calibrating on \(calibration.count) images from \(source)…") }
-        let graph: QuantizedGraph
+        var graph: QuantizedGraph
         do { graph = try Lowering.lower(model, calibration: calibration, options: options) } catch let e as LoweringError {
             throw ExitError(code: 2, message: e.description)
+        }
+        switch args.string("subgraph") {
+        case nil, "autoencoder"?: break
+        case "decoder"?: graph = graph.decoderOnly()
+        case let other?: throw UsageError("--subgraph \(other): expected decoder (or autoencoder, the default: everything)")
         }
         let bytes = try ModelWriter.write(graph)
         let file = try LoadedModel.open(bytes: bytes, path: out)   // what is written opens in the runtime
@@ -83,7 +90,7 @@ enum ExportCommand {
         Console.line("wrote \(out): \(model.spec.name), \(options.activations.rawValue) activations, \(file.model.opCount) ops, calibrated (\(options.calibration.rawValue)) on \(calibration.count) images from \(source)")
         Console.line(Report.sizeLine(summary))
         Console.line(Report.arenaLine(arena: summary.arenaBytes, lowerBound: summary.lowerBound, naive: summary.naiveBytes))
-        Console.line("  \(Report.count(macs)) MACs per autoencoder pass; check the drift with: mote drift --model \(out) --checkpoint \(path)")
+        Console.line("  \(Report.count(macs)) MACs per \(graph.encoderSteps == 0 ? "decoder" : "autoencoder") pass; check the drift with: mote drift --model \(out) --checkpoint \(path)")
     }
 }
 

@@ -2,6 +2,7 @@
 // trained for a few steps (every op kind of the reference models appears in one of the two).
 import Foundation
 import Testing
+import MoteRuntime
 @testable import MoteExport
 @testable import MoteTraining
 
@@ -82,5 +83,27 @@ struct ExportPipelineTests {
     @Test func unknownLayerOverrideIsAnError() throws {
         let (model, images) = tinyTrainedModel(vae: false)
         #expect(throws: LoweringError.self) { try Lowering.lower(model, calibration: images, options: QuantizationOptions(layers: ["nope": .int16])) }
+    }
+}
+
+@Suite("Decoder-only export")
+struct DecoderOnlyExportTests {
+    /// The decoder sliced out of a VAE's graph decodes sampled latents to exactly the bytes the
+    /// full file's decoder does, in a smaller file with only the decoder subgraph.
+    @Test func decodesBitForBitLikeTheFullFile() throws {
+        let (model, images) = tinyTrainedModel(vae: true)
+        let graph = try Lowering.lower(model, calibration: images)
+        let full = try LoadedModel.open(bytes: try ModelWriter.write(graph))
+        let decoderBytes = try ModelWriter.write(graph.decoderOnly())
+        let decoder = try LoadedModel.open(bytes: decoderBytes)
+        #expect(decoder.model.subgraph(.decoder) != nil && decoder.model.subgraph(.encoder) == nil && decoder.model.subgraph(.autoencoder) == nil)
+        #expect(decoder.model.opCount == graph.steps.count - graph.encoderSteps)
+        #expect(decoderBytes.count < full.model.fileBytes)
+        var a = Xoshiro128StarStar(seed: 3), b = a
+        for _ in 0..<20 {
+            try full.model.drawLatent(&a); try full.model.run(.decoder)
+            try decoder.model.drawLatent(&b); try decoder.model.run(.decoder)
+            #expect(full.read(full.model.subgraph(.decoder)!.output) == decoder.read(decoder.model.subgraph(.decoder)!.output))
+        }
     }
 }

@@ -8,15 +8,7 @@
 void board_print(const char *s);
 uint32_t board_stack_used(void);
 
-static void print_number(const char *label, uint32_t v) {
-    char digits[16]; int n = 0;
-    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    char line[64]; int k = 0;
-    while (*label) line[k++] = *label++;
-    while (n) line[k++] = digits[--n];
-    line[k++] = '\n'; line[k] = 0;
-    board_print(line);
-}
+void board_print_number(const char *label, uint32_t v);
 extern const uint8_t model_start[], model_end[], inputs_start[], inputs_end[], ae_start[], dec_start[];
 
 static _Alignas(16) uint8_t arena[ARENA_BYTES];
@@ -30,6 +22,6 @@ int main(void) {
         if (ae[i] != ae_start[i] || dec[i] != dec_start[i]) { board_print("outputs differ from the host's\n"); return 2; }
     }
     board_print("identical to the host\n");
-    print_number("stack bytes: ", board_stack_used());
+    board_print_number("stack bytes: ", board_stack_used());
     return 0;
 }

@@ -39,6 +39,16 @@ uint32_t board_stack_used(void) {
     return (uint32_t)((uintptr_t)&_stack_top - (uintptr_t)p);
 }
 
+void board_print_number(const char *label, uint32_t v) {
+    char digits[16], line[64];
+    int n = 0, k = 0;
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (*label && k < 40) line[k++] = *label++;
+    while (n) line[k++] = digits[--n];
+    line[k++] = '\n'; line[k] = 0;
+    board_print(line);
+}
+
 void reset(void) {
     for (uint32_t *s = &_data_load, *d = &_data; d < &_edata;) *d++ = *s++;
     for (uint32_t *d = &_bss; d < &_ebss;) *d++ = 0;
