@@ -29,7 +29,7 @@ enum BiasCorrection {
         }
         var shift = [Double](repeating: 0, count: outputs)
         for i in kernel.indices {
-            let (ic, oc) = ((i / outputs) % inputs, i % outputs)
+            let (ic, oc) = kerasChannels(i, inputs: inputs, outputs: outputs, transposed: false)
             // A conv tap reads padding (0) for some output pixels: weigh it by its share of them.
             let share = tapShare?[i / (inputs * outputs)] ?? 1
             shift[oc] += (Double(w.values[i]) * w.scales[oc] - Double(kernel[i])) * mean[ic] * share

@@ -74,7 +74,7 @@ struct Equalization {
         let shape = kernel.shape
         let (inCount, outCount) = layer is Dense ? (shape[0], shape[1]) : transposed ? (shape[3], shape[2]) : (shape[2], shape[3])
         for i in w.indices {
-            let (ic, oc): (Int, Int) = transposed ? (i % inCount, (i / inCount) % outCount) : ((i / outCount) % inCount, i % outCount)
+            let (ic, oc) = kerasChannels(i, inputs: inCount, outputs: outCount, transposed: transposed)
             if let output { w[i] /= output[oc % output.count] }
             if let input { w[i] *= input[ic % input.count] }
         }

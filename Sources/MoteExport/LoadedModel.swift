@@ -87,7 +87,7 @@ public final class LoadedModel {
     /// Quantizes real `values` into tensor `index`.
     public func write(_ values: UnsafeBufferPointer<Float>, to index: Int) {
         let t = model.tensor(index), s = scale(t), zp = Double(t.zeroPoint), f = channelScales[index]
-        let (lo, hi) = t.type == .int8 ? (-128.0, 127.0) : (-32767.0, 32767.0)
+        let (lo, hi) = (Double(t.type.levels.min), Double(t.type.levels.max))
         for i in 0..<t.count {
             let v = Double(values[i]) / Double(f?[i % f!.count] ?? 1)
             let q = min(max((v / s).rounded(.toNearestOrAwayFromZero) + zp, lo), hi)

@@ -90,6 +90,16 @@ public enum Lowering {
     /// Lowers `model`, calibrating activation ranges on `calibration` (images already prepared
     /// for the model's input, e.g. padded).
     public static func lower(_ model: Autoencoder, calibration: ImageSet, options: QuantizationOptions = QuantizationOptions()) throws -> QuantizedGraph {
+        // Overrides are checked before any calibration work. Layer names are "encoder.conv1"; an
+        // override may also use the bare "conv1".
+        let layers = model.encoder + model.decoder
+        func shortName(_ l: Layer) -> String { String(l.name.split(separator: ".", maxSplits: 1).last ?? "") }
+        for name in options.layers.keys where !layers.contains(where: { $0.name == name || shortName($0) == name }) {
+            let ops = layers.filter { !($0 is Activation) && !($0 is Reshape) }.map(\.name)
+            throw LoweringError("--layer \(name): the model has no layer of that name (layers: \(ops.joined(separator: ", ")))")
+        }
+        func override(_ layer: Layer) -> IntegerType? { options.layers[layer.name] ?? options.layers[shortName(layer)] }
+
         let encoderUnits = units(model.encoder), decoderUnits = units(model.decoder)
         let eq = options.equalize ? Equalization.plan(model, encoderUnits, decoderUnits, calibration: calibration)
                                   : Equalization.none(encoderUnits.count + decoderUnits.count)
@@ -102,12 +112,14 @@ public enum Lowering {
             for i in v.indices { scaled.append(v[i] / s[i % s.count]) }
             scaled.withUnsafeBufferPointer(body)
         }
-        // Mean of every unit's output, per element (the images' pass only), for bias correction.
+        // Pass 1: every tensor's range, and the mean of every unit's output per element (the
+        // images' pass only, not the VAE decoder's prior pass after it) for bias correction.
         let allUnits = encoderUnits + decoderUnits
         var sums = allUnits.map { [Double](repeating: 0, count: $0.last!.outputShape.count) }
         var seen = [Int](repeating: 0, count: allUnits.count)
         forEachUnitOutput(model, calibration) { u, v in
-            guard seen[u] < calibration.count else { return }   // the VAE decoder's prior pass comes after
+            observe(u, v) { observers[u].observeRange($0) }
+            guard seen[u] < calibration.count else { return }
             let n = sums[u].count
             for i in v.indices { sums[u][i % n] += Double(v[i]) }
             seen[u] += v.count / n
@@ -117,17 +129,9 @@ public enum Lowering {
         func inputMean(_ u: Int) -> [Double] {
             u == 0 ? imageMean.map { $0 / Double(max(calibration.count, 1)) } : sums[u - 1].map { $0 / Double(max(seen[u - 1], 1)) }
         }
-        forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeRange($0) } }
+        // Pass 2: histograms over those ranges.
         forEachUnitOutput(model, calibration) { u, v in observe(u, v) { observers[u].observeHistogram($0) } }
 
-        // Layer names are "encoder.conv1"; an override may also use the bare "conv1".
-        let layers = model.encoder + model.decoder
-        func shortName(_ l: Layer) -> String { String(l.name.split(separator: ".", maxSplits: 1).last ?? "") }
-        for name in options.layers.keys where !layers.contains(where: { $0.name == name || shortName($0) == name }) {
-            let ops = layers.filter { !($0 is Activation) && !($0 is Reshape) }.map(\.name)
-            throw LoweringError("--layer \(name): the model has no layer of that name (layers: \(ops.joined(separator: ", ")))")
-        }
-        func override(_ layer: Layer) -> IntegerType? { options.layers[layer.name] ?? options.layers[shortName(layer)] }
 
         var tensors = [QuantizedTensor(name: "input", shape: model.spec.input,
                                        quantization: ActivationQuantization(lo: 0, hi: 1, type: options.activations))]

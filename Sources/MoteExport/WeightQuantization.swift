@@ -38,3 +38,10 @@ public func quantizePerChannel(_ values: [Float], shape: [Int], channelAxis: Int
     }
     return PerChannelWeights(values: q, scales: scales, channelAxis: channelAxis)
 }
+
+/// The (input channel, output channel) of element `i` of a Keras kernel: Dense [in][out] and
+/// Conv2D [ky][kx][in][out] (output last), or Conv2DTranspose [ky][kx][out][in] (`transposed`).
+@inline(__always)
+func kerasChannels(_ i: Int, inputs: Int, outputs: Int, transposed: Bool) -> (input: Int, output: Int) {
+    transposed ? (i % inputs, (i / inputs) % outputs) : ((i / outputs) % inputs, i % outputs)
+}

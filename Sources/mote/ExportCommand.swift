@@ -96,9 +96,6 @@ enum ExportCommand {
 
 /// Numbers shared by export, inspect and drift output.
 enum Report {
-    static func bytes(_ n: Int) -> String {
-        n >= 1 << 20 ? String(format: "%.2f MiB", Double(n) / 1_048_576) : n >= 1024 ? String(format: "%.1f KiB", Double(n) / 1024) : "\(n) B"
-    }
     static func count(_ n: Int) -> String {
         n >= 1_000_000 ? String(format: "%.2fM", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1fk", Double(n) / 1e3) : "\(n)"
     }

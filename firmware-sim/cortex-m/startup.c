@@ -63,14 +63,10 @@ __attribute__((section(".vectors"), used)) static const void *vectors[16] = {
     &_stack_top, (void *)reset, (void *)fault, (void *)fault, (void *)fault, (void *)fault, (void *)fault,
 };
 
-/* What the Swift object needs from a C library after --gc-sections. */
-void *memcpy(void *d, const void *s, size_t n) { uint8_t *o = d; const uint8_t *i = s; while (n--) *o++ = *i++; return d; }
-void *memmove(void *d, const void *s, size_t n) {
-    uint8_t *o = d; const uint8_t *i = s;
-    if (o < i) { while (n--) *o++ = *i++; } else { while (n--) o[n] = i[n]; }
-    return d;
-}
-void *memset(void *d, int v, size_t n) { uint8_t *o = d; while (n--) *o++ = (uint8_t)v; return d; }
+/* The C library pieces are in ../minimal-libc.c; these are Arm EABI's names for them. */
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+void *memset(void *d, int v, size_t n);
 void __aeabi_memcpy(void *d, const void *s, size_t n) { memcpy(d, s, n); }
 void __aeabi_memcpy4(void *d, const void *s, size_t n) { memcpy(d, s, n); }
 void __aeabi_memcpy8(void *d, const void *s, size_t n) { memcpy(d, s, n); }
@@ -79,8 +75,7 @@ void __aeabi_memset(void *d, size_t n, int v) { memset(d, v, n); }
 void __aeabi_memclr(void *d, size_t n) { memset(d, 0, n); }
 void __aeabi_memclr4(void *d, size_t n) { memset(d, 0, n); }
 void __aeabi_memclr8(void *d, size_t n) { memset(d, 0, n); }
-uintptr_t __stack_chk_guard = 0x5eed5eed;
-void __stack_chk_fail(void) { board_print("stack smashed\n"); board_exit(1); }
+void board_abort(void) { board_print("stack smashed\n"); board_exit(1); }
 
 /* 64-bit shifts by a variable amount (the runtime's fixed-point rule): the compiler calls
  * these helpers on 32-bit Arm. Written on 32-bit halves so they cannot call themselves. */

@@ -12,16 +12,7 @@ static long sys(long n, long a, long b, long c, long d) {
 }
 enum { SYS_OPENAT = 56, SYS_CLOSE = 57, SYS_READ = 63, SYS_WRITE = 64, SYS_EXIT_GROUP = 94, AT_FDCWD = -100 };
 
-/* What the Swift object needs from a C library after --gc-sections. */
-void *memcpy(void *d, const void *s, size_t n) { uint8_t *o = d; const uint8_t *i = s; while (n--) *o++ = *i++; return d; }
-void *memmove(void *d, const void *s, size_t n) {
-    uint8_t *o = d; const uint8_t *i = s;
-    if (o < i) { while (n--) *o++ = *i++; } else { while (n--) o[n] = i[n]; }
-    return d;
-}
-void *memset(void *d, int v, size_t n) { uint8_t *o = d; while (n--) *o++ = (uint8_t)v; return d; }
-uintptr_t __stack_chk_guard = 0x5eed5eed;
-void __stack_chk_fail(void) { sys(SYS_EXIT_GROUP, 99, 0, 0, 0); for (;;) {} }
+void board_abort(void) { sys(SYS_EXIT_GROUP, 99, 0, 0, 0); for (;;) {} }   /* stack smashed */
 
 static _Alignas(16) uint8_t model[2 << 20];
 static _Alignas(16) uint8_t arena[256 << 10];

@@ -24,29 +24,7 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
 public func convolve<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>,
     bias: UnsafePointer<S.Accumulator>, _ g: KernelGeometry, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
-    let inC = Int(g.inC), kw = Int(g.kernelW), kh = Int(g.kernelH)
-    let tapStride = kh &* kw &* inC
-    var o = 0
-    for oy in 0..<Int(g.outH) {
-        for ox in 0..<Int(g.outW) {
-            for oc in 0..<Int(g.outC) {
-                var acc = bias[oc]
-                let wChannel = weights + oc &* tapStride
-                for ky in 0..<kh {
-                    let iy = oy &* Int(g.stride) &+ ky &- Int(g.padTop)
-                    if iy < 0 || iy >= Int(g.inH) { continue }
-                    for kx in 0..<kw {
-                        let ix = ox &* Int(g.stride) &+ kx &- Int(g.padLeft)
-                        if ix < 0 || ix >= Int(g.inW) { continue }
-                        acc &+= dot(input + (iy &* Int(g.inW) &+ ix) &* inC, inputZeroPoint,
-                                    wChannel + (ky &* kw &+ kx) &* inC, count: inC)
-                    }
-                }
-                output[o] = stage.apply(acc, channel: oc)
-                o &+= 1
-            }
-        }
-    }
+    gather(input, inputZeroPoint: inputZeroPoint, weights: weights, bias: bias, g, transposed: false, stage, output: output)
 }
 
 /// Transposed convolution computed by gathering: each output pixel sums the input pixels that
@@ -56,27 +34,25 @@ public func convolve<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
 public func transposedConvolve<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>,
     bias: UnsafePointer<S.Accumulator>, _ g: KernelGeometry, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
-    let inC = Int(g.inC), kw = Int(g.kernelW), kh = Int(g.kernelH), s = Int(g.stride)
-    let tapStride = kh &* kw &* inC
+    gather(input, inputZeroPoint: inputZeroPoint, weights: weights, bias: bias, g, transposed: true, stage, output: output)
+}
+
+/// Both convolutions: each output value sums, over the taps that read the input
+/// (`forEachTap`), the dot product of the input pixel's channels with the tap's weights.
+@inlinable @inline(__always)
+func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<X>, inputZeroPoint: S.Accumulator, weights: UnsafePointer<W>, bias: UnsafePointer<S.Accumulator>,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
+    let inC = Int(g.inC)
+    let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
     var o = 0
     for oy in 0..<Int(g.outH) {
         for ox in 0..<Int(g.outW) {
             for oc in 0..<Int(g.outC) {
                 var acc = bias[oc]
                 let wChannel = weights + oc &* tapStride
-                for ky in 0..<kh {
-                    let ty = oy &+ Int(g.padTop) &- ky
-                    if ty < 0 || ty % s != 0 { continue }
-                    let iy = ty / s
-                    if iy >= Int(g.inH) { continue }
-                    for kx in 0..<kw {
-                        let tx = ox &+ Int(g.padLeft) &- kx
-                        if tx < 0 || tx % s != 0 { continue }
-                        let ix = tx / s
-                        if ix >= Int(g.inW) { continue }
-                        acc &+= dot(input + (iy &* Int(g.inW) &+ ix) &* inC, inputZeroPoint,
-                                    wChannel + (ky &* kw &+ kx) &* inC, count: inC)
-                    }
+                forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                    acc &+= dot(input + pixel &* inC, inputZeroPoint, wChannel + tap &* inC, count: inC)
                 }
                 output[o] = stage.apply(acc, channel: oc)
                 o &+= 1

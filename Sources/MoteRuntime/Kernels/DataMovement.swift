@@ -12,15 +12,9 @@ public func maxPool<T: QuantizedValue>(_ input: UnsafePointer<T>, _ g: KernelGeo
         for ox in 0..<Int(g.outW) {
             let dst = output + o
             for ch in 0..<c { dst[ch] = T.min }
-            for ky in 0..<Int(g.kernelH) {
-                let iy = oy &* Int(g.stride) &+ ky &- Int(g.padTop)
-                if iy < 0 || iy >= Int(g.inH) { continue }
-                for kx in 0..<Int(g.kernelW) {
-                    let ix = ox &* Int(g.stride) &+ kx &- Int(g.padLeft)
-                    if ix < 0 || ix >= Int(g.inW) { continue }
-                    let src = input + (iy &* Int(g.inW) &+ ix) &* c
-                    for ch in 0..<c where src[ch] > dst[ch] { dst[ch] = src[ch] }
-                }
+            forEachTap(oy, ox, g, transposed: false) { pixel, _ in
+                let src = input + pixel &* c
+                for ch in 0..<c where src[ch] > dst[ch] { dst[ch] = src[ch] }
             }
             o &+= c
         }

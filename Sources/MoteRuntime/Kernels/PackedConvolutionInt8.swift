@@ -40,44 +40,6 @@ func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8
     acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
 }
 
-/// The input row (or column) that tap `t` of output row `o` reads, or −1 when it reads none:
-/// o·s + t − pad for a convolution, (o + pad − t) / s when that divides for a transposed one.
-@inlinable @inline(__always)
-func sourceIndex(_ o: Int, _ t: Int, stride s: Int, pad: Int, size: Int, transposed: Bool) -> Int {
-    let i: Int
-    if transposed {
-        let v = o &+ pad &- t
-        if v < 0 { return -1 }
-        if s == 2 {                                    // the common case, without a division
-            if v & 1 != 0 { return -1 }
-            i = v &>> 1
-        } else {
-            if v % s != 0 { return -1 }
-            i = v / s
-        }
-    } else {
-        i = o &* s &+ t &- pad
-        if i < 0 { return -1 }
-    }
-    return i < size ? i : -1
-}
-
-/// Calls `body(input pixel, tap)` for every tap of output pixel (oy, ox) that reads the input:
-/// pixel = iy · inW + ix, tap = ky · k + kx.
-@inlinable @inline(__always)
-func forEachTap(_ oy: Int, _ ox: Int, _ g: KernelGeometry, transposed: Bool, _ body: (Int, Int) -> Void) {
-    let k = Int(g.kernelH), s = Int(g.stride)
-    for ky in 0..<k {
-        let iy = sourceIndex(oy, ky, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
-        if iy < 0 { continue }
-        for kx in 0..<k {
-            let ix = sourceIndex(ox, kx, stride: s, pad: Int(g.padLeft), size: Int(g.inW), transposed: transposed)
-            if ix < 0 { continue }
-            body(iy &* Int(g.inW) &+ ix, ky &* k &+ kx)
-        }
-    }
-}
-
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
 func pairLanes(_ lo: Int32, _ hi: Int32) -> SIMD16<Int32> { SIMD16(repeating: (lo & 0xFFFF) | (hi &<< 16)) }

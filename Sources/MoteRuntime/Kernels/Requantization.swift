@@ -71,20 +71,3 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         return Output(truncatingIfNeeded: ((sigma &* span &+ 16384) >> 15) &+ base)   // σ ≥ 0
     }
 }
-
-/// The spatial geometry of a convolution in the runtime: the same TensorFlow "same"/"valid"
-/// rule as the trainer, with every number fixed at export.
-public struct KernelGeometry: Sendable {
-    public var inH: Int32, inW: Int32, inC: Int32
-    public var outH: Int32, outW: Int32, outC: Int32
-    public var kernelH: Int32, kernelW: Int32
-    public var stride: Int32
-    public var padTop: Int32, padLeft: Int32
-
-    @inlinable
-    public init(inH: Int32, inW: Int32, inC: Int32, outH: Int32, outW: Int32, outC: Int32,
-                kernelH: Int32, kernelW: Int32, stride: Int32, padTop: Int32, padLeft: Int32) {
-        self.inH = inH; self.inW = inW; self.inC = inC; self.outH = outH; self.outW = outW; self.outC = outC
-        self.kernelH = kernelH; self.kernelW = kernelW; self.stride = stride; self.padTop = padTop; self.padLeft = padLeft
-    }
-}

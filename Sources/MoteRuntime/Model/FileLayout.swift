@@ -40,6 +40,8 @@ public enum FileLayout {
 public enum ElementType: UInt8, Sendable {
     case int8 = 1, int16 = 2
     @inlinable public var bytes: Int { self == .int8 ? 1 : 2 }
+    /// The values a tensor of this type holds: int8's full range, int16's symmetric ±32767.
+    @inlinable public var levels: (min: Int32, max: Int32) { self == .int8 ? (-128, 127) : (-32767, 32767) }
 }
 
 public enum OpKind: UInt8, Sendable {

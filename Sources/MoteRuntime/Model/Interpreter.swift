@@ -111,12 +111,11 @@ extension MoteModel {
     @inline(__always)
     func requantization<A: AccumulatorValue, Y: QuantizedValue>(_ r: OpRecord, _ y: TensorRecord, _ layout: WeightedLayout, _ b: UnsafeRawPointer,
                                                                _ m: UnsafePointer<Int32>, _ s: UnsafePointer<Int32>, _: A.Type, _: Y.Type) -> Requantization<A, Y> {
-        let top: Int32 = Y.bitWidth == 8 ? 127 : 32767
+        let levels = y.type.levels
         return Requantization<A, Y>(multipliers: m, shifts: s,
                                     negativeMultipliers: (b + layout.negativeMultipliers).assumingMemoryBound(to: Int32.self),
                                     negativeShifts: (b + layout.negativeShifts).assumingMemoryBound(to: Int32.self),
-                                    outputZeroPoint: y.zeroPoint, min: r.stage == .relu ? y.zeroPoint : -top &- (Y.bitWidth == 8 ? 1 : 0),
-                                    max: top)
+                                    outputZeroPoint: y.zeroPoint, min: r.stage == .relu ? y.zeroPoint : levels.min, max: levels.max)
     }
 
     @inline(__always)

@@ -13,13 +13,7 @@ extension MoteModel {
     /// Writes real values (Q16) into the subgraph's input tensor, quantized and clamped.
     public func setInput(_ kind: SubgraphKind, q16 values: UnsafePointer<Int32>, count: Int) throws(ModelError) {
         let (g, t) = try boundary(kind, input: true, count: count)
-        let (lo, hi): (Int32, Int32) = t.type == .int8 ? (-128, 127) : (-32767, 32767)
-        for i in 0..<count {
-            var q = t.zeroPoint &+ multiplyByQuantizedMultiplier(values[i], g.inputMultiplier, g.inputShift)
-            if q < lo { q = lo }
-            if q > hi { q = hi }
-            store(q, t, i)
-        }
+        for i in 0..<count { store(multiplyByQuantizedMultiplier(values[i], g.inputMultiplier, g.inputShift), t, i) }
     }
 
     /// Reads the subgraph's output tensor as real values in Q16.
@@ -31,13 +25,9 @@ extension MoteModel {
     /// Writes 8-bit pixels (0...255 standing for 0.0...1.0) into the subgraph's input tensor.
     public func setInput(_ kind: SubgraphKind, pixels: UnsafePointer<UInt8>, count: Int) throws(ModelError) {
         let (g, t) = try boundary(kind, input: true, count: count)
-        let (lo, hi): (Int32, Int32) = t.type == .int8 ? (-128, 127) : (-32767, 32767)
         for i in 0..<count {
             let v = (Int32(pixels[i]) &* 131_072 &+ 255) / 510          // round(p · 65536 / 255)
-            var q = t.zeroPoint &+ multiplyByQuantizedMultiplier(v, g.inputMultiplier, g.inputShift)
-            if q < lo { q = lo }
-            if q > hi { q = hi }
-            store(q, t, i)
+            store(multiplyByQuantizedMultiplier(v, g.inputMultiplier, g.inputShift), t, i)
         }
     }
 
@@ -57,16 +47,15 @@ extension MoteModel {
     public func drawLatent(_ rng: inout Xoshiro128StarStar) throws(ModelError) {
         guard let g = subgraph(.decoder) else { throw ModelError(.noSuchSubgraph) }
         let t = tensor(g.input)
-        let (lo, hi): (Int32, Int32) = t.type == .int8 ? (-128, 127) : (-32767, 32767)
-        for i in 0..<t.count {
-            var q = t.zeroPoint &+ multiplyByQuantizedMultiplier(rng.standardNormalQ16(), g.inputMultiplier, g.inputShift)
-            if q < lo { q = lo }
-            if q > hi { q = hi }
-            store(q, t, i)
-        }
+        for i in 0..<t.count { store(multiplyByQuantizedMultiplier(rng.standardNormalQ16(), g.inputMultiplier, g.inputShift), t, i) }
     }
 
-    @inline(__always) func store(_ q: Int32, _ t: TensorRecord, _ i: Int) {
+    /// Stores value i of tensor t: `scaled` (real / scale) plus the zero point, clamped to the type.
+    @inline(__always) func store(_ scaled: Int32, _ t: TensorRecord, _ i: Int) {
+        let levels = t.type.levels
+        var q = t.zeroPoint &+ scaled
+        if q < levels.min { q = levels.min }
+        if q > levels.max { q = levels.max }
         if t.type == .int8 { data(t).assumingMemoryBound(to: Int8.self)[i] = Int8(truncatingIfNeeded: q) }
         else { data(t).assumingMemoryBound(to: Int16.self)[i] = Int16(truncatingIfNeeded: q) }
     }
