@@ -115,6 +115,16 @@ public final class LoadedModel {
         return read(g.output)
     }
 
+    /// The real values tensor `index` can hold: its quantization range, which for a latent is
+    /// the range the exporter calibrated it on.
+    public func representableRange(_ index: Int) -> ClosedRange<Double> {
+        let t = model.tensor(index), s = scale(t), zp = Double(t.zeroPoint)
+        return s * (Double(t.type.levels.min) - zp)...s * (Double(t.type.levels.max) - zp)
+    }
+
+    /// True for a VAE: its encoder ends by sampling z from [z_mean | z_log_var].
+    public var samplesLatent: Bool { (0..<model.opCount).contains { model.op($0).kind == .sampling } }
+
     /// Multiply-accumulates of one run of each op (the cost `mote inspect` and the benchmark report).
     public func macs(op i: Int) -> Int {
         let r = model.op(i), x = model.tensor(r.input), y = model.tensor(r.output)

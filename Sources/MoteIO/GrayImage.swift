@@ -49,4 +49,35 @@ public struct GrayImage: Sendable {
         }
         return out
     }
+
+    /// Fits the image into `w`x`h` for a model that takes that size: a smaller image is centred
+    /// on black (how MNIST pads), a larger one is first shrunk, keeping its aspect ratio, by
+    /// averaging the source pixels each output pixel covers.
+    public func fitted(width w: Int, height h: Int) -> GrayImage {
+        if width == w && height == h { return self }
+        var source = self
+        if width > w || height > h {
+            let f = min(Double(w) / Double(width), Double(h) / Double(height))
+            let sw = max(1, min(w, Int((Double(width) * f).rounded()))), sh = max(1, min(h, Int((Double(height) * f).rounded())))
+            source = GrayImage(width: sw, height: sh)
+            for oy in 0..<sh {
+                let y0 = oy * height / sh, y1 = max(y0 + 1, (oy + 1) * height / sh)
+                for ox in 0..<sw {
+                    let x0 = ox * width / sw, x1 = max(x0 + 1, (ox + 1) * width / sw)
+                    var sum = 0
+                    for y in y0..<y1 { for x in x0..<x1 { sum += Int(pixels[y * width + x]) } }
+                    let n = (y1 - y0) * (x1 - x0)
+                    source.pixels[oy * sw + ox] = UInt8((sum + n / 2) / n)
+                }
+            }
+        }
+        var out = GrayImage(width: w, height: h)
+        out.paste(source, x: (w - source.width) / 2, y: (h - source.height) / 2)
+        return out
+    }
+
+    public var inverted: GrayImage { GrayImage(width: width, height: height, pixels: pixels.map { 255 - $0 }) }
+
+    /// Pixels as [0, 1] floats, the models' input range.
+    public var unitFloats: [Float] { pixels.map { Float($0) / 255 } }
 }

@@ -1,0 +1,58 @@
+// The images users hand to `mote run`: PNG files (one image each) and IDX image files (many,
+// plain or gzip'd), told apart by their contents, each image named after its file.
+import Foundation
+
+public struct NamedImage: Sendable {
+    public var name: String
+    public var image: GrayImage
+    public init(name: String, image: GrayImage) { self.name = name; self.image = image }
+}
+
+public struct ImageFileError: Error, CustomStringConvertible {
+    public let path: String, problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
+public enum ImageFiles {
+    /// Reads every image of `paths` in order; an IDX file contributes at most `limit` images.
+    public static func read(_ paths: [String], limit: Int? = nil) throws(ImageFileError) -> [NamedImage] {
+        var out = [NamedImage]()
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                throw ImageFileError(path: path, problem: isDirectory.boolValue ? "is a folder; pass PNG or IDX image files"
+                                     : exists ? "cannot be read (permissions?)" : "no such file")
+            }
+            let bytes = [UInt8](data)
+            let stem = Self.stem(path)
+            if PNG.isPNG(bytes) {
+                do { out.append(NamedImage(name: stem, image: try PNG.decode(bytes))) } catch { throw ImageFileError(path: path, problem: error.problem) }
+            } else if Zlib.isGzip(bytes) || bytes.starts(with: [0, 0, 8, 3]) {
+                let images: IDXImages
+                do { images = try IDX.readImages(path) } catch { throw ImageFileError(path: path, problem: error.problem) }
+                let n = min(images.count, limit ?? images.count)
+                let digits = max(4, String(images.count - 1).count)
+                for i in 0..<n {
+                    let pixels = Array(images.pixels[(i * images.pixelsPerImage)..<((i + 1) * images.pixelsPerImage)])
+                    let index = String(i), padded = String(repeating: "0", count: max(0, digits - index.count)) + index
+                    out.append(NamedImage(name: "\(stem)-\(padded)", image: GrayImage(width: images.cols, height: images.rows, pixels: pixels)))
+                }
+            } else if bytes.starts(with: [0, 0, 8, 1]) {
+                throw ImageFileError(path: path, problem: "is an IDX label file; pass the images file (…-images-idx3-ubyte)")
+            } else {
+                throw ImageFileError(path: path, problem: "is neither a PNG nor an IDX image file (Mote reads PNG, and IDX images like t10k-images-idx3-ubyte[.gz])")
+            }
+        }
+        return out
+    }
+
+    /// "t10k-images-idx3-ubyte.gz" → "t10k-images", "shirt.png" → "shirt".
+    static func stem(_ path: String) -> String {
+        var name = URL(fileURLWithPath: path).lastPathComponent
+        for suffix in [".gz", ".png", ".PNG", "-idx3-ubyte", ".idx3-ubyte", ".idx3", ".idx"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+        }
+        return name.isEmpty ? "image" : name
+    }
+}

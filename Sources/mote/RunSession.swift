@@ -1,0 +1,226 @@
+// The work behind each `mote run` mode: reading and checking inputs, running them in batches
+// across threads, and writing PNGs, grids and latent files.
+import Foundation
+import MoteExport
+import MoteIO
+import MoteRuntime
+import MoteTraining
+
+struct RunSession {
+    let mode: String
+    let args: Arguments
+    let runner: ParallelInference
+    let threads: Int
+    var file: LoadedModel { runner.model }
+    var out: String { args.string("out") ?? "mote-out" }
+
+    func shape(_ kind: SubgraphKind, output: Bool = false) throws -> TensorRecord {
+        let g: SubgraphRecord
+        do { g = try file.subgraph(kind) } catch {
+            throw ExitError(code: 2, message: "\(runner.path) has no \(kind) subgraph\(kind == .decoder ? "" : " (a decoder-only file: use mote run decode or sample)")")
+        }
+        return file.model.tensor(output ? g.output : g.input)
+    }
+
+    /// The input images, checked against (or with --fit, fitted to) the model's input size.
+    func inputImages(_ kind: SubgraphKind) throws -> [NamedImage] {
+        guard !args.positionals.isEmpty else { throw UsageError("no input images: pass PNG or IDX files (see mote run \(mode) --help)") }
+        let t = try shape(kind)
+        var images: [NamedImage]
+        let limit = try args.int("count", min: 1)
+        do { images = try ImageFiles.read(args.positionals, limit: limit) } catch { throw ExitError(code: 2, message: error.description) }
+        for i in images.indices {
+            if args.has("invert") { images[i].image = images[i].image.inverted }
+            let img = images[i].image
+            guard img.width != t.w || img.height != t.h else { continue }
+            guard args.has("fit") else {
+                throw ExitError(code: 2, message: "\(images[i].name) is \(img.width)x\(img.height) pixels; \(runner.path) takes \(t.w)x\(t.h) (pass --fit to shrink or pad it)")
+            }
+            images[i].image = img.fitted(width: t.w, height: t.h)
+        }
+        return images
+    }
+
+    /// Runs `kind` on all inputs, in chunks so long batches show progress.
+    func run(_ kind: SubgraphKind, _ inputs: [[Float]]) throws -> [[Float]] {
+        var results = [[Float]]()
+        results.reserveCapacity(inputs.count)
+        let chunk = 256
+        for start in stride(from: 0, to: inputs.count, by: chunk) {
+            if inputs.count > chunk { Console.progress("\(mode): \(start)/\(inputs.count) images") }
+            results += try runner.run(kind, inputs: Array(inputs[start..<min(start + chunk, inputs.count)]), threads: threads)
+        }
+        if inputs.count > chunk { Console.clearProgress() }
+        return results
+    }
+
+    func picture(_ values: [Float], _ t: TensorRecord) -> GrayImage {
+        values.withUnsafeBufferPointer { GrayImage(width: t.w, height: t.h, unitFloats: $0) }
+    }
+
+    func scale(grid: Bool) throws -> Int { try args.int("scale", min: 1) ?? (grid ? 2 : 1) }
+
+    func createOut() throws {
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw ExitError(code: 2, message: "cannot create the output folder \(out): \(error.localizedDescription)")
+        }
+    }
+
+    /// denoise and reconstruct: image in, image out.
+    func images() throws {
+        let start = Date()
+        var images = try inputImages(.autoencoder)
+        let clean = images
+        let sigma = try args.double("add-noise") ?? 0
+        if sigma < 0 { throw UsageError("--add-noise \(sigma): expected a noise level ≥ 0 (training used 0.5)") }
+        if sigma > 0 {
+            let seed = UInt64(try args.int("seed", min: 0) ?? 1)
+            for i in images.indices {
+                let t = images[i].image
+                let noisy = ImageSet(pixels: t.unitFloats, labels: [0], shape: Shape(t.height, t.width, 1)).withNoise(Float(sigma), seed: seed &+ UInt64(i))
+                images[i].image = noisy.pixels.withUnsafeBufferPointer { GrayImage(width: t.width, height: t.height, unitFloats: $0) }
+            }
+        }
+        let outShape = try shape(.autoencoder, output: true)
+        let outputs = try run(.autoencoder, images.map(\.image.unitFloats)).map { picture($0, outShape) }
+        try createOut()
+        let grid = args.has("grid"), k = try scale(grid: grid)
+        var written = [String]()
+        if grid {
+            var rows = [GrayImage]()
+            for block in stride(from: 0, to: images.count, by: 10) {
+                let r = block..<min(block + 10, images.count)
+                let pad = Array(repeating: GrayImage(width: outShape.w, height: outShape.h, fill: 40), count: 10 - r.count)
+                if sigma > 0 { rows += r.map { clean[$0].image.fitted(width: outShape.w, height: outShape.h) } + pad }
+                rows += r.map { images[$0].image.fitted(width: outShape.w, height: outShape.h) } + pad
+                rows += r.map { outputs[$0] } + pad
+            }
+            let path = "\(out)/\(mode)-grid.png"
+            try PNG.write(GrayImage.grid(rows, columns: min(10, images.count), gap: 2, background: 40).scaled(by: k), to: path)
+            written.append(path)
+            Console.line("\(path): \(sigma > 0 ? "clean, noisy and denoised rows" : "input row over output row"), \(images.count) images")
+        } else {
+            for (i, image) in images.enumerated() {
+                let path = "\(out)/\(image.name).png"
+                try PNG.write(outputs[i].scaled(by: k), to: path)
+                if sigma > 0 { try PNG.write(image.image.scaled(by: k), to: "\(out)/\(image.name)-noisy.png") }
+                written.append(path)
+            }
+        }
+        let what = mode == "denoise" ? "denoised" : "reconstructed"
+        Console.line("\(what) \(images.count) image(s) with \(runner.path) (\(typeName)) on \(min(threads, images.count)) thread(s) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(grid ? written[0] : "\(out)/ (\(written.count) PNGs)")")
+    }
+
+    var typeName: String { file.model.tensor(file.model.op(0).output).type == .int8 ? "int8" : "int16" }
+
+    func encode() throws {
+        let images = try inputImages(.encoder)
+        let latents = try run(.encoder, images.map(\.image.unitFloats))
+        let d = latents.first?.count ?? 0
+        let text: String
+        if let path = args.string("out"), path.hasSuffix(".json") {
+            let rows: [[String: Any]] = zip(images, latents).map { ["name": $0.name, "z": $1.map { Double($0) }] }
+            text = String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self) + "\n"
+        } else {
+            text = "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
+                + zip(images, latents).map { "\($0.name)," + $1.map { String(format: "%.6g", $0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+        }
+        if let path = args.string("out") {
+            try AtomicFile.write(text, to: path)
+            Console.line("encoded \(images.count) image(s) to \(d)-value latents\(file.samplesLatent ? " (z_mean)" : "") → \(path)")
+        } else {
+            print(text, terminator: "")
+        }
+    }
+
+    func decode() throws {
+        let d = try shape(.decoder).count
+        var latents = [[Float]]()
+        for v in args.all("latent") {
+            let z = v.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard z.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw UsageError("--latent \"\(v)\": expected \(d) comma-separated numbers") }
+            guard z.count == d else { throw UsageError("--latent \"\(v)\" has \(z.count) values; the decoder of \(runner.path) takes \(d)") }
+            latents.append(z.map { $0! })
+        }
+        if let path = args.string("latents") { latents += try LatentFile.read(path, dimension: d) }
+        guard !latents.isEmpty else { throw UsageError("no latents: pass --latent \"x,y\" or --latents FILE (see mote run decode --help)") }
+        try writeDecoded(latents, name: "decoded")
+    }
+
+    func sample() throws {
+        let count = try args.int("count", min: 1) ?? 16
+        let seed = try args.int("seed", min: 0) ?? 1
+        let g = try file.subgraph(.decoder)
+        let d = file.model.tensor(g.input).count
+        var latents = [[Float]]()
+        if file.samplesLatent {
+            // The runtime's own sampler, drawn in order: the latents a board with this seed draws.
+            var rng = Xoshiro128StarStar(seed: UInt32(truncatingIfNeeded: seed))
+            for _ in 0..<count {
+                try file.model.drawLatent(&rng)
+                latents.append(file.read(g.input))
+            }
+        } else {
+            let range = file.representableRange(g.input)
+            var rng = SeededRandom(seed: UInt64(seed))
+            latents = (0..<count).map { _ in (0..<d).map { _ in rng.uniform(Float(range.lowerBound), Float(range.upperBound)) } }
+            Console.line(String(format: "uniform latents in [%.3g, %.3g]^%d (the range the exporter calibrated the latent on)", range.lowerBound, range.upperBound, d))
+        }
+        try writeDecoded(latents, name: "sample")
+        let csv = "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
+            + latents.enumerated().map { "\(Self.numbered("sample", $0.offset, of: count)),\($0.element.map { String(format: "%.6g", $0) }.joined(separator: ","))" }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(csv, to: "\(out)/latents.csv")
+    }
+
+    static func numbered(_ name: String, _ i: Int, of n: Int) -> String {
+        let s = String(i), digits = max(3, String(n - 1).count)
+        return "\(name)-" + String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+
+    func writeDecoded(_ latents: [[Float]], name: String) throws {
+        let start = Date()
+        let t = try shape(.decoder, output: true)
+        let pictures = try run(.decoder, latents).map { picture($0, t) }
+        try createOut()
+        let grid = args.has("grid"), k = try scale(grid: grid)
+        if grid {
+            let columns = pictures.count <= 10 ? pictures.count : Int(Double(pictures.count).squareRoot().rounded(.up))
+            let path = "\(out)/\(name)-grid.png"
+            try PNG.write(GrayImage.grid(pictures, columns: columns, gap: 2, background: 40).scaled(by: k), to: path)
+            Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(path)")
+        } else {
+            for (i, p) in pictures.enumerated() { try PNG.write(p.scaled(by: k), to: "\(out)/\(Self.numbered(name, i, of: pictures.count)).png") }
+            Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(out)/\(name)-NNN.png")
+        }
+    }
+}
+
+/// Latents written by `mote run encode` (CSV or JSON) or any CSV whose last columns are the
+/// latent's values; a header line and lines starting with # are skipped.
+enum LatentFile {
+    static func read(_ path: String, dimension d: Int) throws -> [[Float]] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ExitError(code: 2, message: "\(path): no such file") }
+        if path.hasSuffix(".json") {
+            guard let json = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
+                throw ExitError(code: 2, message: "\(path): expected a JSON array of latents ([[x, y], …] or [{\"z\": [x, y]}, …])")
+            }
+            return try json.enumerated().map { i, item in
+                let values = ((item as? [String: Any])?["z"] ?? item) as? [NSNumber]
+                guard let values, values.count == d else { throw ExitError(code: 2, message: "\(path): latent \(i) is not \(d) numbers") }
+                return values.map { $0.floatValue }
+            }
+        }
+        var latents = [[Float]]()
+        for (n, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if fields.isEmpty || fields[0].hasPrefix("#") { continue }
+            let tail = fields.suffix(d).map { Float($0) }
+            guard fields.count >= d, tail.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+                if n == 0 { continue }   // a header
+                throw ExitError(code: 2, message: "\(path) line \(n + 1): expected \(d) numbers at the end of the line, got \"\(line)\"")
+            }
+            latents.append(tail.map { $0! })
+        }
+        return latents
+    }
+}
