@@ -18,6 +18,9 @@ public struct ImageSet: Sendable {
         pixels = data.images.pixels.map { Float($0) / 255 }
     }
 
+    /// Image `i`'s pixels.
+    public func image(_ i: Int) -> [Float] { Array(pixels[(i * shape.count)..<((i + 1) * shape.count)]) }
+
     public func prefix(_ n: Int) -> ImageSet {
         let k = min(n, count)
         return ImageSet(pixels: Array(pixels[0..<(k * shape.count)]), labels: Array(labels[0..<k]), shape: shape)

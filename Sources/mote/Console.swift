@@ -18,6 +18,7 @@ enum Console {
         progressShown = true
     }
     static func clearProgress() {
+        guard progressShown else { return }
         FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
         progressShown = false
     }

@@ -99,6 +99,10 @@ enum Report {
     static func count(_ n: Int) -> String {
         n >= 1_000_000 ? String(format: "%.2fM", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1fk", Double(n) / 1e3) : "\(n)"
     }
+    /// "712 B", "117.3 KB", "1.02 MB" (1 KB = 1,000 bytes).
+    static func bytes(_ n: Int) -> String {
+        n >= 1_000_000 ? String(format: "%.2f MB", Double(n) / 1e6) : n >= 1000 ? String(format: "%.1f KB", Double(n) / 1e3) : "\(n) B"
+    }
     static func sizeLine(_ s: ModelAnatomy) -> String {
         "  file \(s.fileBytes) B = weights \(s.weightBytes) + quantization parameters \(s.quantizationBytes) + structure \(s.overheadBytes)"
             + String(format: " (%.2f%% over weights and parameters)", 100 * Double(s.overheadBytes) / Double(max(s.weightBytes + s.quantizationBytes, 1)))

@@ -94,8 +94,8 @@ enum RunCommand {
 
     static func run(_ argv: [String]) throws {
         guard let name = argv.first, !name.hasPrefix("-") else {
+            if argv.isEmpty { throw UsageError("missing mode (denoise, reconstruct, encode, decode or sample) (see mote run --help)") }
             print(help)
-            if argv.isEmpty { throw ExitError(code: 2, message: "missing mode (denoise, reconstruct, encode, decode or sample)") }
             return
         }
         guard let mode = modes[name] else {

@@ -142,7 +142,9 @@ struct RunSession {
             guard z.count == d else { throw UsageError("--latent \"\(v)\" has \(z.count) values; the decoder of \(runner.path) takes \(d)") }
             latents.append(z.map { $0! })
         }
-        if let path = args.string("latents") { latents += try LatentFile.read(path, dimension: d) }
+        if let path = args.string("latents") {
+            do { latents += try LatentFile.read(path, dimension: d) } catch { throw ExitError(code: 2, message: error.description) }
+        }
         guard !latents.isEmpty else { throw UsageError("no latents: pass --latent \"x,y\" or --latents FILE (see mote run decode --help)") }
         try writeDecoded(latents, name: "decoded")
     }
@@ -192,35 +194,5 @@ struct RunSession {
             for (i, p) in pictures.enumerated() { try PNG.write(p.scaled(by: k), to: "\(out)/\(Self.numbered(name, i, of: pictures.count)).png") }
             Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(out)/\(name)-NNN.png")
         }
-    }
-}
-
-/// Latents written by `mote run encode` (CSV or JSON) or any CSV whose last columns are the
-/// latent's values; a header line and lines starting with # are skipped.
-enum LatentFile {
-    static func read(_ path: String, dimension d: Int) throws -> [[Float]] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ExitError(code: 2, message: "\(path): no such file") }
-        if path.hasSuffix(".json") {
-            guard let json = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
-                throw ExitError(code: 2, message: "\(path): expected a JSON array of latents ([[x, y], …] or [{\"z\": [x, y]}, …])")
-            }
-            return try json.enumerated().map { i, item in
-                let values = ((item as? [String: Any])?["z"] ?? item) as? [NSNumber]
-                guard let values, values.count == d else { throw ExitError(code: 2, message: "\(path): latent \(i) is not \(d) numbers") }
-                return values.map { $0.floatValue }
-            }
-        }
-        var latents = [[Float]]()
-        for (n, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
-            let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if fields.isEmpty || fields[0].hasPrefix("#") { continue }
-            let tail = fields.suffix(d).map { Float($0) }
-            guard fields.count >= d, tail.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                if n == 0 { continue }   // a header
-                throw ExitError(code: 2, message: "\(path) line \(n + 1): expected \(d) numbers at the end of the line, got \"\(line)\"")
-            }
-            latents.append(tail.map { $0! })
-        }
-        return latents
     }
 }

@@ -38,6 +38,7 @@ do {
     case "drift": try DriftCommand.run(rest)
     case "run": try RunCommand.run(rest)
     case "plot": try PlotCommand.run(rest)
+    case "demo": try DemoCommand.run(rest)
     case "bench": try BenchCommand.run(rest)
     case "sample-data": try SampleDataCommand.run(rest)
     default: throw UsageError("unknown command \"\(command)\" (commands: train, eval, export, inspect, run, plot, demo, drift, bench, sample-data; see mote --help)")
