@@ -34,10 +34,9 @@ enum PlotCommand {
     """
 
     static func run(_ argv: [String]) throws {
+        if argv.first == "--help" || argv.first == "-h" { print(help); return }
         guard let kind = argv.first, !kind.hasPrefix("-") else {
-            if argv.isEmpty { throw UsageError("missing plot kind: latent or manifold (see mote plot --help)") }
-            print(help)
-            return
+            throw UsageError("missing plot kind: latent or manifold first (see mote plot --help)")
         }
         guard kind == "latent" || kind == "manifold" else { throw UsageError("unknown plot \"\(kind)\" (latent or manifold; see mote plot --help)") }
         let args = try Arguments(Array(argv.dropFirst()), options: ["model", "data", "count", "classes", "out", "range", "size", "threads"],

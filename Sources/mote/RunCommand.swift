@@ -93,10 +93,9 @@ enum RunCommand {
     ]
 
     static func run(_ argv: [String]) throws {
+        if argv.first == "--help" || argv.first == "-h" { print(help); return }
         guard let name = argv.first, !name.hasPrefix("-") else {
-            if argv.isEmpty { throw UsageError("missing mode (denoise, reconstruct, encode, decode or sample) (see mote run --help)") }
-            print(help)
-            return
+            throw UsageError("missing mode (denoise, reconstruct, encode, decode or sample) first (see mote run --help)")
         }
         guard let mode = modes[name] else {
             throw UsageError("unknown mode \"\(name)\" for mote run (denoise, reconstruct, encode, decode, sample; see mote run --help)")

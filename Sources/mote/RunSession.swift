@@ -88,17 +88,18 @@ struct RunSession {
         var written = [String]()
         if grid {
             var rows = [GrayImage]()
-            for block in stride(from: 0, to: images.count, by: 10) {
-                let r = block..<min(block + 10, images.count)
-                let pad = Array(repeating: GrayImage(width: outShape.w, height: outShape.h, fill: 40), count: 10 - r.count)
+            let columns = min(10, images.count)
+            for block in stride(from: 0, to: images.count, by: columns) {
+                let r = block..<min(block + columns, images.count)
+                let pad = Array(repeating: GrayImage(width: outShape.w, height: outShape.h, fill: 40), count: columns - r.count)
                 if sigma > 0 { rows += r.map { clean[$0].image.fitted(width: outShape.w, height: outShape.h) } + pad }
                 rows += r.map { images[$0].image.fitted(width: outShape.w, height: outShape.h) } + pad
                 rows += r.map { outputs[$0] } + pad
             }
             let path = "\(out)/\(mode)-grid.png"
-            try PNG.write(GrayImage.grid(rows, columns: min(10, images.count), gap: 2, background: 40).scaled(by: k), to: path)
+            try PNG.write(GrayImage.grid(rows, columns: columns, gap: 2, background: 40).scaled(by: k), to: path)
             written.append(path)
-            Console.line("\(path): \(sigma > 0 ? "clean, noisy and denoised rows" : "input row over output row"), \(images.count) images")
+            Console.line("\(path): \(sigma > 0 ? "clean, noisy and denoised rows" : "input row over output row"), \(images.count) image(s)")
         } else {
             for (i, image) in images.enumerated() {
                 let path = "\(out)/\(image.name).png"
@@ -108,7 +109,7 @@ struct RunSession {
             }
         }
         let what = mode == "denoise" ? "denoised" : "reconstructed"
-        Console.line("\(what) \(images.count) image(s) with \(runner.path) (\(typeName)) on \(min(threads, images.count)) thread(s) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(grid ? written[0] : "\(out)/ (\(written.count) PNGs)")")
+        Console.line("\(what) \(images.count) image(s) with \(runner.path) (\(typeName)) on \(min(threads, images.count)) thread(s) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(grid ? written[0] : "\(out)/ (\(written.count) PNG file(s))")")
     }
 
     var typeName: String { file.model.tensor(file.model.op(0).output).type == .int8 ? "int8" : "int16" }
