@@ -3,6 +3,12 @@
 
     png-tool.py check FILE...                  every file is a valid PNG: signature, chunk CRCs,
                                                IHDR, IDAT inflating to exactly the rows IHDR says
+    png-tool.py ink FILE MIN_FRACTION           the share of pixels that are not white is at least
+                                               MIN_FRACTION (8-bit RGB/RGBA, not interlaced: a
+                                               browser's screenshot of a plot is not blank)
+    png-tool.py similar A B MIN_CORRELATION    two same-size 8-bit non-interlaced PNGs draw the
+                                               same thing: the correlation of their darkness over
+                                               a 12x12 grid of cells is at least MIN_CORRELATION
     png-tool.py from-idx IDX INDEX OUT [--rgb] [--invert] [--scale N]
                                                writes image INDEX of an IDX file as a PNG (RGB,
                                                inverted, enlarged on request) — user-style input
@@ -33,6 +39,20 @@ def decode(path):
         assert len(raw) == (stride + 1) * h, f"{path}: IDAT holds {len(raw)} bytes, IHDR needs {(stride + 1) * h}"
     return w, h, depth, channels, interlace, raw, stride
 
+def unfiltered(raw, h, bpp, stride):
+    """Undoes the row filters."""
+    out, prev = [], bytearray(stride)
+    for y in range(h):
+        t, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a, b, c = (line[i - bpp] if i >= bpp else 0), prev[i], (prev[i - bpp] if i >= bpp else 0)
+            p = a + b - c
+            paeth = a if abs(p - a) <= abs(p - b) and abs(p - a) <= abs(p - c) else b if abs(p - b) <= abs(p - c) else c
+            line[i] = (line[i] + [0, a, b, (a + b) // 2, paeth][t]) & 0xFF
+        out.append(line)
+        prev = line
+    return out
+
 def write_png(path, w, h, channels, samples):
     raw = b"".join(b"\x00" + bytes(samples[y * w * channels:(y + 1) * w * channels]) for y in range(h))
     def chunk(k, b): return struct.pack(">I", len(b)) + k + b + struct.pack(">I", zlib.crc32(k + b) & 0xFFFFFFFF)
@@ -44,6 +64,30 @@ def main(argv):
         for p in argv[1:]:
             decode(p)
         print(f"{len(argv) - 1} PNG file(s) valid")
+    elif argv[0] == "ink":
+        w, h, depth, channels, interlace, raw, stride = decode(argv[1])
+        assert depth == 8 and interlace == 0 and channels in (3, 4), f"{argv[1]}: expected 8-bit RGB(A)"
+        ink = sum(1 for r in unfiltered(raw, h, channels, stride) for x in range(w) if min(r[x * channels:x * channels + 3]) < 235)
+        share = ink / (w * h)
+        assert share >= float(argv[2]), f"{argv[1]}: only {share:.1%} of the pixels are drawn"
+        print(f"{argv[1]}: {share:.1%} drawn")
+    elif argv[0] == "similar":
+        grids = []
+        for path in argv[1:3]:
+            w, h, depth, channels, interlace, raw, stride = decode(path)
+            assert depth == 8 and interlace == 0, f"{path}: expected 8-bit, not interlaced"
+            cells = [[0.0] * 12 for _ in range(12)]
+            for y, r in enumerate(unfiltered(raw, h, channels, stride)):
+                for x in range(w):
+                    cells[y * 12 // h][x * 12 // w] += 255 - min(r[x * channels:x * channels + min(channels, 3)])
+            grids.append(([v for row in cells for v in row], (w, h)))
+        (a, sa), (b, sb) = grids
+        assert sa == sb, f"sizes differ: {sa} and {sb}"
+        ma, mb = sum(a) / len(a), sum(b) / len(b)
+        cov = sum((x - ma) * (y - mb) for x, y in zip(a, b))
+        corr = cov / (sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b)) ** 0.5
+        assert corr >= float(argv[3]), f"{argv[1]} and {argv[2]} differ: correlation {corr:.3f}"
+        print(f"{argv[1]} ~ {argv[2]}: correlation {corr:.3f}")
     elif argv[0] == "from-idx":
         idx, index, out = argv[1], int(argv[2]), argv[3]
         scale = int(argv[argv.index("--scale") + 1]) if "--scale" in argv else 1
