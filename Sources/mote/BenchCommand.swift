@@ -9,10 +9,11 @@ enum BenchCommand {
     static let help = """
     Time a .mote model on this machine (the runtime is single-threaded; batch 1).
 
-    usage: mote bench --model FILE.mote [--subgraph autoencoder|encoder|decoder] [--runs N] [--json] [--quiet]
+    usage: mote bench --model FILE.mote [--subgraph autoencoder|encoder|decoder] [--runs N] [--ops] [--json] [--quiet]
 
       --subgraph S   which subgraph to run (default autoencoder)
       --runs N       inferences to time (default 1000); the median is reported
+      --ops          also time every op on its own (median µs, share of the total, GMAC/s)
       --json         machine-readable output
       --quiet        print nothing (for profilers and scripts/check-allocations: the printed
                      timings would allocate a varying number of strings)
@@ -23,7 +24,7 @@ enum BenchCommand {
     """
 
     static func run(_ argv: [String]) throws {
-        let args = try Arguments(argv, options: ["model", "subgraph", "runs"], flags: ["json", "quiet", "help"], command: "bench")
+        let args = try Arguments(argv, options: ["model", "subgraph", "runs"], flags: ["json", "quiet", "ops", "help"], command: "bench")
         if args.has("help") { print(help); return }
         guard let path = args.string("model") else { throw UsageError("missing --model FILE.mote") }
         let kinds: [String: SubgraphKind] = ["encoder": .encoder, "decoder": .decoder, "autoencoder": .autoencoder]
@@ -47,13 +48,33 @@ enum BenchCommand {
         times.withUnsafeMutableBufferPointer { heapSort($0) }
         let median = Double(times[runs / 2]) / 1000
         if args.has("quiet") { return }
+        // Per op: each op run alone on the arena the full runs left (its real input).
+        var perOp = [(name: String, us: Double, macs: Int)]()
+        if args.has("ops") {
+            for i in g.firstOp..<(g.firstOp + g.opCount) {
+                var t = [UInt64](repeating: 0, count: runs)
+                for k in 0..<runs {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    model.run(ops: i..<(i + 1))
+                    t[k] = DispatchTime.now().uptimeNanoseconds - t0
+                }
+                t.withUnsafeMutableBufferPointer { heapSort($0) }
+                perOp.append((file.opNames[i], Double(t[runs / 2]) / 1000, ModelAnatomy(file).macs[i]))
+            }
+        }
         if args.has("json") {
-            let obj: [String: Any] = ["model": path, "subgraph": name, "runs": runs, "median_us": median, "min_us": Double(times[0]) / 1000,
+            var obj: [String: Any] = ["model": path, "subgraph": name, "runs": runs, "median_us": median, "min_us": Double(times[0]) / 1000,
                                       "macs": macs, "gmacs_per_s": Double(macs) / median / 1000]
+            if !perOp.isEmpty { obj["ops"] = perOp.map { ["name": $0.name, "median_us": $0.us, "macs": $0.macs] } }
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         } else {
             print(String(format: "%@ %@: median %.1f µs per inference (min %.1f, %d runs), %@ MACs, %.2f GMAC/s",
                          path, name, median, Double(times[0]) / 1000, runs, Report.count(macs), Double(macs) / median / 1000))
+            let total = perOp.reduce(0) { $0 + $1.us }
+            for op in perOp {
+                print(String(format: "  %@ %8.1f µs  %5.1f%%  %8@ MACs  %6.2f GMAC/s", op.name.padding(toLength: 24, withPad: " ", startingAt: 0),
+                             op.us, 100 * op.us / max(total, 1e-9), Report.count(op.macs), Double(op.macs) / max(op.us, 1e-9) / 1000))
+            }
         }
     }
 }

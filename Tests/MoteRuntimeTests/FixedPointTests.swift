@@ -62,4 +62,32 @@ struct FixedPointTests {
         #expect(multiplyWideByQuantizedMultiplier(-3, 1 << 30, 0) == -2)
         #expect(multiplyWideByQuantizedMultiplier(-7, 1 << 30, 1) == -2)
     }
+
+    /// The 16-lane requantization of the packed kernel against the scalar stage, lane by lane:
+    /// any accumulator, multiplier and shift, separate negative multipliers (LeakyReLU), clamps.
+    @Test func sixteenLanesMatchTheScalarStage() {
+        var state: UInt64 = 0x9E37_79B9
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 16 }
+        for round in 0..<400 {
+            let m = (0..<16).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let nm = (0..<16).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let sh = (0..<16).map { _ in Int32(next() % 62) - 30 }, nsh = (0..<16).map { _ in Int32(next() % 62) - 30 }
+            var acc = SIMD16<Int32>()
+            for l in 0..<16 { acc[l] = round % 2 == 0 ? Int32(truncatingIfNeeded: next()) : Int32(truncatingIfNeeded: next() % 200_001) - 100_000 }
+            let zp = Int32(next() % 41) - 20
+            m.withUnsafeBufferPointer { mp in nm.withUnsafeBufferPointer { nmp in sh.withUnsafeBufferPointer { sp in nsh.withUnsafeBufferPointer { nsp in
+                let q8 = Requantization<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: zp, min: zp, max: 127)
+                let q16 = Requantization<Int32, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                                       negativeShifts: nsp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767)
+                var out8 = [Int8](repeating: 0, count: 16), out16 = [Int16](repeating: 0, count: 16)
+                q8.apply16(acc, channels: 0, to: &out8)
+                q16.apply16(acc, channels: 0, to: &out16)
+                for l in 0..<16 {
+                    #expect(out8[l] == q8.apply(acc[l], channel: l))
+                    #expect(out16[l] == q16.apply(acc[l], channel: l))
+                }
+            } } } }
+        }
+    }
 }

@@ -94,13 +94,11 @@ public func convolvePackedInt8<S: OutputStage>(
                             }
                         }
                         let ch = b &* 16, pixel = step &* outC
-                        for l in 0..<16 {
-                            let bl = folded[ch &+ l]
-                            output[o &+ ch &+ l] = stage.apply(c0[l] &+ bl, channel: ch &+ l)
-                            output[o &+ pixel &+ ch &+ l] = stage.apply(c1[l] &+ bl, channel: ch &+ l)
-                            output[o &+ 2 &* pixel &+ ch &+ l] = stage.apply(c2[l] &+ bl, channel: ch &+ l)
-                            output[o &+ 3 &* pixel &+ ch &+ l] = stage.apply(c3[l] &+ bl, channel: ch &+ l)
-                        }
+                        let bl = UnsafeRawPointer(folded + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                        stage.apply16(c0 &+ bl, channels: ch, to: output + (o &+ ch))
+                        stage.apply16(c1 &+ bl, channels: ch, to: output + (o &+ pixel &+ ch))
+                        stage.apply16(c2 &+ bl, channels: ch, to: output + (o &+ 2 &* pixel &+ ch))
+                        stage.apply16(c3 &+ bl, channels: ch, to: output + (o &+ 3 &* pixel &+ ch))
                     }
                     ox &+= 4 &* step
                     continue
@@ -169,8 +167,12 @@ public func convolvePackedInt8<S: OutputStage>(
                         }
                     }
                     let c0 = b &* 16, bs = channelQuads && allInside ? folded : bias
-                    for l in 0..<16 { output[o &+ c0 &+ l] = stage.apply(a0[l] &+ bs[c0 &+ l], channel: c0 &+ l) }
-                    if two { for l in 0..<16 { output[o &+ c0 &+ 16 &+ l] = stage.apply(a1[l] &+ bs[c0 &+ 16 &+ l], channel: c0 &+ 16 &+ l) } }
+                    let b0: SIMD16<Int32> = UnsafeRawPointer(bs + c0).loadUnaligned(as: SIMD16<Int32>.self)
+                    stage.apply16(a0 &+ b0, channels: c0, to: output + (o &+ c0))
+                    if two {
+                        let b1: SIMD16<Int32> = UnsafeRawPointer(bs + (c0 &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
+                        stage.apply16(a1 &+ b1, channels: c0 &+ 16, to: output + (o &+ c0 &+ 16))
+                    }
                     b &+= two ? 2 : 1
                 }
                 ox &+= step
