@@ -159,4 +159,19 @@ struct KernelInt8Tests {
         }
         f.expectCloseToFloat(q, "dense \(activation)")
     }
+
+    /// The vectorized int8 dot product (runs of 16 and 32 bytes, zero point taken off at the
+    /// end) against the plain sum, with extreme values, every zero point sign and odd lengths.
+    @Test func int8DotProductIsExact() {
+        var rng = SystemRandomNumberGenerator()
+        for count in [16, 32, 48, 80, 2048, 5, 33] {
+            for trial in 0..<20 {
+                let x = (0..<count).map { i in trial == 0 ? Int8.min : trial == 1 ? Int8.max : i % 7 == 0 ? Int8.min : Int8.random(in: -128...127, using: &rng) }
+                let w = (0..<count).map { i in trial == 0 ? Int8(-127) : trial == 1 ? Int8(127) : i % 5 == 0 ? Int8(127) : Int8.random(in: -127...127, using: &rng) }
+                let zp = Int32.random(in: -128...127, using: &rng)
+                let exact = zip(x, w).reduce(0) { $0 + (Int($1.0) - Int(zp)) * Int($1.1) }
+                #expect(Int(dot(x, zp, w, count: count)) == exact, "count \(count)")
+            }
+        }
+    }
 }

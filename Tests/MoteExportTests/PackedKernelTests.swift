@@ -19,6 +19,9 @@ struct PackedKernelTests {
         Case(kind: .transposedConv, inH: 7, inC: 4, outC: 16, k: 3, s: 2), Case(kind: .transposedConv, inH: 3, inC: 1, outC: 16, k: 4, s: 2),
         Case(kind: .transposedConv, inH: 5, inC: 12, outC: 32, k: 5, s: 1), Case(kind: .dense, inH: 1, inC: 37, outC: 16, k: 1, s: 1),
         Case(kind: .dense, inH: 1, inC: 784, outC: 48, k: 1, s: 1),
+        // Short reductions gathered on the stack: a 2-value latent, 6 and 31 inputs.
+        Case(kind: .dense, inH: 1, inC: 2, outC: 64, k: 1, s: 1), Case(kind: .dense, inH: 1, inC: 6, outC: 16, k: 1, s: 1),
+        Case(kind: .dense, inH: 1, inC: 31, outC: 32, k: 1, s: 1), Case(kind: .conv, inH: 9, inC: 2, outC: 16, k: 3, s: 1),
         // Wide enough for the 4-pixel groups, with edges on both sides.
         Case(kind: .conv, inH: 14, inC: 16, outC: 32, k: 3, s: 1), Case(kind: .conv, inH: 16, inC: 8, outC: 16, k: 3, s: 2),
         Case(kind: .transposedConv, inH: 8, inC: 16, outC: 32, k: 3, s: 2), Case(kind: .transposedConv, inH: 9, inC: 4, outC: 16, k: 5, s: 2),

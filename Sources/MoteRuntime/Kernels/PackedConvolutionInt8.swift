@@ -57,6 +57,10 @@ public func convolvePackedInt8<S: OutputStage>(
     let outC = Int(g.outC), blocks = outC / 16
     let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
     let channelQuads = inC % 4 == 0
+    if !channelQuads && r <= 32 {
+        convolvePackedFewInputs(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
+        return
+    }
     let outW = Int(g.outW)
     // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
     // so that all 4 use the same taps) where every tap lies inside the input horizontally:
@@ -176,6 +180,50 @@ public func convolvePackedInt8<S: OutputStage>(
                     b &+= two ? 2 : 1
                 }
                 ox &+= step
+            }
+        }
+    }
+}
+
+/// Ops with a short reduction (at most 32 values) over channels that are not a multiple of 4:
+/// a first layer reading a 1-channel image, a dense op on a 2-value latent. Each output pixel's
+/// inputs (zero point subtracted, 0 for taps outside) are gathered once into 32 lanes on the
+/// stack; every block of 16 output channels then takes them one broadcast at a time.
+@inlinable
+func convolvePackedFewInputs<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    let inC = Int(g.inC), k = Int(g.kernelH), outW = Int(g.outW), outC = Int(g.outC), blocks = outC / 16
+    let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
+    var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0))
+    withUnsafeMutableBytes(of: &lanes) { raw in
+        let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for oy in 0..<Int(g.outH) {
+            for ox in 0..<outW {
+                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
+                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
+                forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                    let x = input + pixel &* inC, d = v + tap &* inC
+                    for ic in 0..<inC { d[ic] = Int32(x[ic]) &- zp }
+                }
+                let o = (oy &* outW &+ ox) &* outC
+                for b in 0..<blocks {
+                    let wb = packed + b &* blockBytes
+                    var acc = SIMD16<Int32>(repeating: 0)
+                    for q in 0..<quads {
+                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
+                        acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
+                        acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                    }
+                    let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
+                    for j in 0..<rest {
+                        var w = SIMD16<Int32>(repeating: 0)
+                        for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
+                        acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
+                    }
+                    let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                    stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
+                }
             }
         }
     }
