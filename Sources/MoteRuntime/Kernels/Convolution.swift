@@ -14,7 +14,7 @@
 public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
     _ x: UnsafePointer<X>, _ zeroPoint: A, _ w: UnsafePointer<W>, count: Int) -> A {
     // int8 × int8 runs of 16: the branch folds away in every specialization.
-    if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 {
+    if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 && targetHasVectorUnit {
         return A(truncatingIfNeeded: dotInt8(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
     }
     var acc: A = 0
@@ -82,7 +82,7 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     let inC = Int(g.inC)
     let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
     var o = 0
-    if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && inC & 15 == 0 {
+    if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && inC & 15 == 0 && targetHasVectorUnit {
         // int8 with 16k channels (an image-producing last layer): vector sums across all taps,
         // one reduction per output value.
         let zp = Int32(truncatingIfNeeded: inputZeroPoint)

@@ -6,6 +6,18 @@
 // Applying it to an accumulator x computes x · m exactly and rounds at bit 31 + s, half away
 // from zero — exact and identical on every target.
 
+/// Whether the target has the vector registers the SIMD paths are written for (x86-64,
+/// AArch64). On 32-bit Cortex-M, SIMD code unrolls into scalar code lane by lane: more flash
+/// and no speed, so those targets keep the scalar paths (with bit-identical results).
+@inlinable @inline(__always)
+var targetHasVectorUnit: Bool {
+    #if arch(x86_64) || arch(arm64)
+    return true
+    #else
+    return false
+    #endif
+}
+
 /// Activation and weight element types: int8 and int16.
 public protocol QuantizedValue: FixedWidthInteger, SignedInteger {}
 extension Int8: QuantizedValue {}

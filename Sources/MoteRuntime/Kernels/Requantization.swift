@@ -55,7 +55,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
     /// rounded half away from zero through the magnitude, exactly as the scalar rule.
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
-        guard Accumulator.bitWidth == 32 else {
+        guard Accumulator.bitWidth == 32 && targetHasVectorUnit else {
             for l in 0..<16 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
             return
         }
