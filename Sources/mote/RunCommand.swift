@@ -77,8 +77,9 @@ enum RunCommand {
                        example: "mote run decode --model models/vae.int8.mote --latent \"0,0\" --latent \"1.5,-0.5\" --out decoded"),
         "sample": Mode(name: "sample", summary: """
                        Decode random latents: N(0, 1) draws from the runtime's integer sampler for a VAE (the
-                       same draws a board makes); for a plain autoencoder uniform draws between the lowest and
-                       highest latent values the exporter calibrated on (as the seed tutorial samples).
+                       same draws a board makes); for a plain autoencoder uniform draws over the latent's
+                       calibrated range, which the .mote file records (close to the calibration images'
+                       lowest and highest embeddings; the seed tutorial samples between those).
                        """,
                        usage: "mote run sample --model FILE.mote [--count N] [--seed S] [options]",
                        options: """
@@ -104,7 +105,8 @@ enum RunCommand {
                                  options: ["model", "out", "scale", "count", "threads", "add-noise", "seed", "latent", "latents"],
                                  flags: ["grid", "fit", "invert", "help"], command: "run \(name)")
         if args.has("help") {
-            print("\(mode.summary)\n\nusage: \(mode.usage)\n\n\(mode.options)\n\nexample: \(mode.example)")
+            let model = "  --model FILE      the exported model (shipped: models/NAME.int8.mote and .int16.mote)\n"
+            print("\(mode.summary)\n\nusage: \(mode.usage)\n\n\(model)\(mode.options)\n\nexample: \(mode.example)")
             return
         }
         let allowed: [String: Set<String>] = [

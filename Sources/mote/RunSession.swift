@@ -167,7 +167,7 @@ struct RunSession {
             let range = file.representableRange(g.input)
             var rng = SeededRandom(seed: UInt64(seed))
             latents = (0..<count).map { _ in (0..<d).map { _ in rng.uniform(Float(range.lowerBound), Float(range.upperBound)) } }
-            Console.line(String(format: "uniform latents in [%.3g, %.3g]^%d (the range the exporter calibrated the latent on)", range.lowerBound, range.upperBound, d))
+            Console.line(String(format: "uniform latents in [%.3g, %.3g]^%d (the latent range calibrated at export)", range.lowerBound, range.upperBound, d))
         }
         try writeDecoded(latents, name: "sample")
         let csv = "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
