@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "firmware-vectors", dependencies: ["MoteExport", "MoteIO", "MoteRuntime"],
                           path: "firmware-sim/HostVectors", swiftSettings: tuned),
         .testTarget(name: "MoteRuntimeTests", dependencies: ["MoteRuntime"]),
-        .testTarget(name: "MoteIOTests", dependencies: ["MoteIO"]),
+        .testTarget(name: "MoteIOTests", dependencies: ["MoteIO"], exclude: ["Fixtures"]),   // read through #filePath
         .testTarget(name: "MoteExportTests", dependencies: ["MoteExport", "MoteIO"]),
         .testTarget(name: "MoteTrainingTests", dependencies: ["MoteTraining", "MoteIO"]),
     ],

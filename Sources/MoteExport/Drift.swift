@@ -97,6 +97,13 @@ public enum Drift {
         }
     }
 
+    /// Two sets of outputs compared image by image (`reference` plays the float side).
+    public static func compare(_ reference: [[Float]], _ other: [[Float]]) throws -> DriftReport {
+        var acc = Accumulator()
+        for (f, q) in zip(reference, other) { try acc.add(float: f, quantized: q) }
+        return acc.report
+    }
+
     struct Accumulator {
         var psnrSum = 0.0, squared = 0.0, values = 0, worst = 0.0, images = 0
         mutating func add(float f: [Float], quantized q: [Float]) throws {

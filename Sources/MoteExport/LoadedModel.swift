@@ -122,6 +122,17 @@ public final class LoadedModel {
         return s * (Double(t.type.levels.min) - zp)...s * (Double(t.type.levels.max) - zp)
     }
 
+    /// `count` latents drawn N(0, 1) by the runtime's integer sampler in order, as real values:
+    /// the draws a board seeded with `seed` makes.
+    public func drawLatents(count: Int, seed: UInt32) throws -> [[Float]] {
+        let g = try subgraph(.decoder)
+        var rng = Xoshiro128StarStar(seed: seed)
+        return try (0..<count).map { _ in
+            try model.drawLatent(&rng)
+            return read(g.input)
+        }
+    }
+
     /// True for a VAE: its encoder ends by sampling z from [z_mean | z_log_var].
     public var samplesLatent: Bool { (0..<model.opCount).contains { model.op($0).kind == .sampling } }
 

@@ -22,6 +22,10 @@ public struct GrayImage: Sendable {
         self.init(width: width, height: height, pixels: p)
     }
 
+    public init(width: Int, height: Int, unitFloats: [Float]) {
+        self = unitFloats.withUnsafeBufferPointer { GrayImage(width: width, height: height, unitFloats: $0) }
+    }
+
     /// Copies `tile` with its top-left corner at (x, y).
     public mutating func paste(_ tile: GrayImage, x: Int, y: Int) {
         for row in 0..<tile.height where y + row < height {

@@ -32,11 +32,9 @@ public enum ImageFiles {
                 let images: IDXImages
                 do { images = try IDX.readImages(path) } catch { throw ImageFileError(path: path, problem: error.problem) }
                 let n = min(images.count, limit ?? images.count)
-                let digits = max(4, String(images.count - 1).count)
                 for i in 0..<n {
                     let pixels = Array(images.pixels[(i * images.pixelsPerImage)..<((i + 1) * images.pixelsPerImage)])
-                    let index = String(i), padded = String(repeating: "0", count: max(0, digits - index.count)) + index
-                    out.append(NamedImage(name: "\(stem)-\(padded)", image: GrayImage(width: images.cols, height: images.rows, pixels: pixels)))
+                    out.append(NamedImage(name: numbered(stem, i, of: images.count, digits: 4), image: GrayImage(width: images.cols, height: images.rows, pixels: pixels)))
                 }
             } else if bytes.starts(with: [0, 0, 8, 1]) {
                 throw ImageFileError(path: path, problem: "is an IDX label file; pass the images file (…-images-idx3-ubyte)")
@@ -45,6 +43,12 @@ public enum ImageFiles {
             }
         }
         return out
+    }
+
+    /// "stem-0042": the index zero-padded to at least `digits` digits, more when `n` needs them.
+    public static func numbered(_ stem: String, _ i: Int, of n: Int, digits: Int) -> String {
+        let s = String(i), width = max(digits, String(n - 1).count)
+        return "\(stem)-" + String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
     /// "t10k-images-idx3-ubyte.gz" → "t10k-images", "shirt.png" → "shirt".

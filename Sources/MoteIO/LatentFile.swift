@@ -4,6 +4,13 @@ import Foundation
 /// Latents written by `mote run encode` (CSV or JSON) or any CSV whose last columns are the
 /// latent's values; a header line and lines starting with # are skipped.
 public enum LatentFile {
+    /// "name,z0,z1,…" then one line per latent.
+    public static func csv(names: [String], latents: [[Float]]) -> String {
+        let d = latents.first?.count ?? 0
+        return "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
+            + zip(names, latents).map { "\($0)," + $1.map { String(format: "%.6g", $0) }.joined(separator: ",") + "\n" }.joined()
+    }
+
     public static func read(_ path: String, dimension d: Int) throws(ImageFileError) -> [[Float]] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ImageFileError(path: path, problem: "no such file") }
         if path.hasSuffix(".json") {

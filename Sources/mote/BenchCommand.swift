@@ -1,6 +1,6 @@
 // `mote bench`: how fast a .mote model runs here — median microseconds per inference of one
 // subgraph, batch 1, on one thread — and, for the allocation check, nothing else: the run loop
-// touches only the model's arena and a timing array made before it starts.
+// touches only the model's arena and a timing array made before it starts (Timing.swift).
 import Foundation
 import MoteExport
 import MoteRuntime
@@ -39,62 +39,30 @@ enum BenchCommand {
         let input = file.model.tensor(g.input)
         [Float](repeating: kind == .decoder ? 0 : 0.5, count: input.count).withUnsafeBufferPointer { file.write($0, to: g.input) }
         let model = file.model
-        var times = [UInt64](repeating: 0, count: runs)
-        for i in 0..<runs {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            model.run(ops: g.firstOp..<(g.firstOp + g.opCount))
-            times[i] = DispatchTime.now().uptimeNanoseconds - t0
-        }
-        times.withUnsafeMutableBufferPointer { heapSort($0) }
-        let median = Double(times[runs / 2]) / 1000
+        let whole = Timing(runs: runs) { model.run(ops: g.firstOp..<(g.firstOp + g.opCount)) }
+        let median = whole.median
         if args.has("quiet") { return }
         // Per op: each op run alone on the arena the full runs left (its real input).
         var perOp = [(name: String, us: Double, macs: Int)]()
         if args.has("ops") {
+            let opMACs = ModelAnatomy(file).macs
             for i in g.firstOp..<(g.firstOp + g.opCount) {
-                var t = [UInt64](repeating: 0, count: runs)
-                for k in 0..<runs {
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    model.run(ops: i..<(i + 1))
-                    t[k] = DispatchTime.now().uptimeNanoseconds - t0
-                }
-                t.withUnsafeMutableBufferPointer { heapSort($0) }
-                perOp.append((file.opNames[i], Double(t[runs / 2]) / 1000, ModelAnatomy(file).macs[i]))
+                perOp.append((file.opNames[i], Timing(runs: runs) { model.run(ops: i..<(i + 1)) }.median, opMACs[i]))
             }
         }
         if args.has("json") {
-            var obj: [String: Any] = ["model": path, "subgraph": name, "runs": runs, "median_us": median, "min_us": Double(times[0]) / 1000,
+            var obj: [String: Any] = ["model": path, "subgraph": name, "runs": runs, "median_us": median, "min_us": whole.fastest,
                                       "macs": macs, "gmacs_per_s": Double(macs) / median / 1000]
             if !perOp.isEmpty { obj["ops"] = perOp.map { ["name": $0.name, "median_us": $0.us, "macs": $0.macs] } }
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
         } else {
             print(String(format: "%@ %@: median %.1f µs per inference (min %.1f, %d runs), %@ MACs, %.2f GMAC/s",
-                         path, name, median, Double(times[0]) / 1000, runs, Report.count(macs), Double(macs) / median / 1000))
+                         path, name, median, whole.fastest, runs, Report.count(macs), Double(macs) / median / 1000))
             let total = perOp.reduce(0) { $0 + $1.us }
             for op in perOp {
                 print(String(format: "  %@ %8.1f µs  %5.1f%%  %8@ MACs  %6.2f GMAC/s", op.name.padding(toLength: 24, withPad: " ", startingAt: 0),
                              op.us, 100 * op.us / max(total, 1e-9), Report.count(op.macs), Double(op.macs) / max(op.us, 1e-9) / 1000))
             }
         }
-    }
-}
-
-/// In-place heapsort: the standard library's sort allocates a scratch buffer, whose size
-/// depends on the run count, and the allocation check compares counts across run counts.
-func heapSort(_ a: UnsafeMutableBufferPointer<UInt64>) {
-    func siftDown(_ start: Int, _ end: Int) {
-        var root = start
-        while 2 * root + 1 < end {
-            var child = 2 * root + 1
-            if child + 1 < end && a[child] < a[child + 1] { child += 1 }
-            if a[root] >= a[child] { return }
-            a.swapAt(root, child)
-            root = child
-        }
-    }
-    for start in stride(from: a.count / 2 - 1, through: 0, by: -1) { siftDown(start, a.count) }
-    for end in stride(from: a.count - 1, to: 0, by: -1) {
-        a.swapAt(0, end)
-        siftDown(0, end)
     }
 }

@@ -88,17 +88,7 @@ struct Demo {
     }
 
     func tiles(_ set: ImageSet, _ range: Range<Int>) -> [GrayImage] { range.map { tile(set.image($0), set.shape) } }
-    func tile(_ values: [Float], _ shape: Shape) -> GrayImage { values.withUnsafeBufferPointer { GrayImage(width: shape.w, height: shape.h, unitFloats: $0) } }
-
-    static func meanPSNR(_ a: [[Float]], _ b: [[Float]]) -> Double {
-        var sum = 0.0
-        for (x, y) in zip(a, b) {
-            var e = 0.0
-            for k in x.indices { let d = Double(x[k] - y[k]); e += d * d }
-            sum += psnr(mse: e / Double(x.count))
-        }
-        return sum / Double(max(a.count, 1))
-    }
+    func tile(_ values: [Float], _ shape: Shape) -> GrayImage { GrayImage(width: shape.w, height: shape.h, unitFloats: values) }
 
     mutating func denoising() throws {
         step("denoising")
@@ -106,9 +96,9 @@ struct Demo {
         let clean = try testImages(model.spec, count: count)
         let noisy = clean.withNoise(model.spec.noise)
         let inputs = (0..<noisy.count).map { noisy.image($0) }, truth = (0..<clean.count).map { clean.image($0) }
-        let int8 = try ParallelInference(path: "models/denoise-ae.int8.mote").run(.autoencoder, inputs: inputs, threads: threads)
+        let int8 = try ParallelInference(path: "models/denoise-ae.int8.mote", threads: threads).run(.autoencoder, inputs: inputs)
         let float = FloatReference.run(model, .autoencoder, inputs: inputs)
-        let (pn, pq, pf) = (Self.meanPSNR(inputs, truth), Self.meanPSNR(int8, truth), Self.meanPSNR(float, truth))
+        let (pn, pq, pf) = try (Drift.compare(truth, inputs).meanPSNR, Drift.compare(truth, int8).meanPSNR, Drift.compare(truth, float).meanPSNR)
         page.section("Denoising", String(format: "<code>denoise-ae</code> removes the noise it was trained on (clip(x + 0.5·N(0, 1), 0, 1)) from test images it never saw. Mean PSNR against the clean image over %d images: noisy %.1f dB, <b>Mote int8 %.1f dB</b>, float %.1f dB.", clean.count, pn, pq, pf))
         let shape = model.spec.input, k = min(12, clean.count)
         page.imageRows([("clean", tiles(clean, 0..<k)), ("noisy input", tiles(noisy, 0..<k)),
@@ -125,7 +115,7 @@ struct Demo {
             let (model, _) = try Checkpoint.loadModel("models/\(name).safetensors")
             let images = try testImages(model.spec, count: 12)
             let inputs = (0..<images.count).map { images.image($0) }
-            let int8 = try ParallelInference(path: "models/\(name).int8.mote").run(.autoencoder, inputs: inputs, threads: threads)
+            let int8 = try ParallelInference(path: "models/\(name).int8.mote", threads: threads).run(.autoencoder, inputs: inputs)
             let float = FloatReference.run(model, .autoencoder, inputs: inputs)
             let shape = model.spec.input
             page.imageRows([("\(name) input", tiles(images, 0..<images.count)), ("Mote int8", int8.map { tile($0, shape) }), ("float model", float.map { tile($0, shape) })])
@@ -137,22 +127,16 @@ struct Demo {
     mutating func vae() throws {
         step("sampling the VAE")
         let (model, _) = try Checkpoint.loadModel("models/vae.safetensors")
-        let runner = try ParallelInference(path: "models/vae.int8.mote")
-        let file = runner.model, g = try file.subgraph(.decoder)
+        let runner = try ParallelInference(path: "models/vae.int8.mote", threads: threads)
         // The runtime's integer sampler draws the latents (as a board would); the float decoder
         // decodes the same values.
-        var rng = Xoshiro128StarStar(seed: 1)
-        var latents = [[Float]]()
-        for _ in 0..<24 {
-            try file.model.drawLatent(&rng)
-            latents.append(file.read(g.input))
-        }
-        let int8 = try runner.run(.decoder, inputs: latents, threads: threads), float = FloatReference.run(model, .decoder, inputs: latents)
+        let latents = try runner.model.drawLatents(count: 24, seed: 1)
+        let int8 = try runner.run(.decoder, inputs: latents), float = FloatReference.run(model, .decoder, inputs: latents)
         let shape = model.outputShape
         page.section("Generating: the VAE's decoder", "New clothes from random latents z ~ N(0, 1), drawn by the runtime's integer sampler (bit-exact on every target) and decoded in int8; the float decoder is given the same latents. The int8 decoder alone is a 117 KB file that runs in 64 KB of RAM on a simulated STM32 (see firmware-sim/).")
         page.imageRows([("Mote int8", Array(int8.prefix(12)).map { tile($0, shape) }), ("float decoder", Array(float.prefix(12)).map { tile($0, shape) }),
                         ("Mote int8", Array(int8.dropFirst(12)).map { tile($0, shape) }), ("float decoder", Array(float.dropFirst(12)).map { tile($0, shape) })])
-        let manifold = try LatentPlots.manifold(runner, range: 2, size: 15, threads: threads, title: "vae.int8: decoded latent grid")
+        let manifold = try LatentPlots.manifold(runner, range: 2, size: 15, title: "vae.int8: decoded latent grid")
         page.svgFigures([(try manifold.svg(), "The decoder (int8) over a 15×15 grid of latents in [−2, 2]²: the learned 2-D map of clothing.")])
         page.code("mote run sample --model models/vae.int8.mote --count 64 --grid\nmote plot manifold --model models/vae.int8.mote")
         page.endSection()
@@ -164,9 +148,9 @@ struct Demo {
         page.section("Latent spaces", "Each test image of the samples encoded to its 2-D latent by the int8 encoder, coloured by class. Similar clothes — and equal digits — land together, although the models never saw a label.")
         var figures = [(svg: String, caption: String)]()
         for (name, folder, classes) in [("vae", DataLocation.sample, ClassNames.fashion), ("mnist-ae", "data/mnist-sample", ClassNames.digits)] {
-            let runner = try ParallelInference(path: "models/\(name).int8.mote")
+            let runner = try ParallelInference(path: "models/\(name).int8.mote", threads: threads)
             let test = try LatentPlots.testImages(folder, count: nil)
-            var plot = try LatentPlots.scatter(runner, images: test.images, labels: test.labels, classNames: classes, threads: threads,
+            var plot = try LatentPlots.scatter(runner, images: test.images, labels: test.labels, classNames: classes,
                                                title: "\(name).int8: latents of \(test.images.count) test images")
             (plot.width, plot.height) = (540, 440)   // two side by side
             figures.append((plot.svg(), "\(name): \(test.images.count) images of \(folder)"))
@@ -174,17 +158,6 @@ struct Demo {
         page.svgFigures(figures)
         page.code("mote plot latent --model models/vae.int8.mote --data data/fashion-mnist-sample")
         page.endSection()
-    }
-
-    /// Median microseconds of `body` over `runs` calls.
-    func medianMicroseconds(_ body: () throws -> Void) rethrows -> Double {
-        var times = [Double]()
-        for _ in 0..<runs {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
-        }
-        return times.sorted()[times.count / 2]
     }
 
     mutating func measurements() throws {
@@ -203,7 +176,7 @@ struct Demo {
             model.sampling?.stochastic = false
             let x = FloatStorage(input.count)
             for (k, v) in input.enumerated() { x.pointer[k] = v }
-            let floatTime = medianMicroseconds { _ = model.forward(Batch(data: x.pointer, n: 1, shape: model.spec.input)) }
+            let floatTime = Timing(runs: runs) { _ = model.forward(Batch(data: x.pointer, n: 1, shape: model.spec.input)) }.median
             model.sampling?.stochastic = true
             let layers = model.encoder + model.decoder
             // Activation layers work in place in any float runtime: they do not count.
@@ -216,7 +189,7 @@ struct Demo {
                 let sampled = model.sampling != nil ? try Drift.sampledDecoder(model, file, count: count) : nil
                 let g = try file.subgraph(.autoencoder)
                 input.withUnsafeBufferPointer { file.write($0, to: g.input) }
-                let time = medianMicroseconds { file.model.run(ops: g.firstOp..<(g.firstOp + g.opCount)) }
+                let time = Timing(runs: runs) { file.model.run(ops: g.firstOp..<(g.firstOp + g.opCount)) }.median
                 let anatomy = ModelAnatomy(file)
                 let driftText = String(format: "%.1f dB", drift.meanPSNR) + (sampled.map { String(format: " (decoder on N(0,1): %.1f)", $0.meanPSNR) } ?? "")
                 rows.append(["", type, driftText, Report.bytes(anatomy.fileBytes), Report.bytes(anatomy.arenaBytes), Self.time(time), String(format: "%.2g×", floatTime / time)])

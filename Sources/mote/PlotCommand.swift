@@ -47,9 +47,9 @@ enum PlotCommand {
             throw UsageError("--\(option) does not apply to mote plot \(kind)")
         }
         guard let modelPath = args.string("model") else { throw UsageError("missing --model FILE.mote (e.g. --model models/vae.int8.mote)") }
-        let runner: ParallelInference
-        do { runner = try ParallelInference(path: modelPath) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let threads = try args.int("threads", min: 1) ?? ProcessInfo.processInfo.activeProcessorCount
+        let runner: ParallelInference
+        do { runner = try ParallelInference(path: modelPath, threads: threads) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let name = URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
         let base = args.string("out") ?? "\(name)-\(kind)"
         if kind == "latent" {
@@ -57,10 +57,10 @@ enum PlotCommand {
             let classes = args.string("classes") ?? (folder.lowercased().contains("mnist") && !folder.lowercased().contains("fashion") ? "digits" : "fashion")
             guard let names = ClassNames.named[classes] else { throw UsageError("--classes \(classes): expected fashion or digits") }
             let test = try LatentPlots.testImages(folder, count: try args.int("count", min: 1))
-            let plot = try LatentPlots.scatter(runner, images: test.images, labels: test.labels, classNames: names, threads: threads, title: "\(name): latents of \(test.images.count) test images")
+            let plot = try LatentPlots.scatter(runner, images: test.images, labels: test.labels, classNames: names, title: "\(name): latents of \(test.images.count) test images")
             try write(svg: plot.svg(), png: plot.canvas(), to: base)
         } else {
-            let plot = try LatentPlots.manifold(runner, range: try args.double("range") ?? 2, size: try args.int("size", min: 2) ?? 15, threads: threads, title: "\(name): decoded latent grid")
+            let plot = try LatentPlots.manifold(runner, range: try args.double("range") ?? 2, size: try args.int("size", min: 2) ?? 15, title: "\(name): decoded latent grid")
             try write(svg: plot.svg(), png: plot.canvas(), to: base)
         }
     }
@@ -89,9 +89,9 @@ enum LatentPlots {
         return (images, Array(data.labels.prefix(n)))
     }
 
-    static func scatter(_ runner: ParallelInference, images: [GrayImage], labels: [UInt8], classNames: [String], threads: Int, title: String) throws -> ScatterPlot {
+    static func scatter(_ runner: ParallelInference, images: [GrayImage], labels: [UInt8], classNames: [String], title: String) throws -> ScatterPlot {
         let t = runner.model.model.tensor(try runner.model.subgraph(.encoder).input)
-        let latents = try runner.run(.encoder, inputs: images.map { $0.fitted(width: t.w, height: t.h).unitFloats }, threads: threads)
+        let latents = try runner.run(.encoder, inputs: images.map { $0.fitted(width: t.w, height: t.h).unitFloats })
         let d = latents.first?.count ?? 0
         let points: [(x: Double, y: Double)]
         let axes: (String, String)
@@ -106,7 +106,7 @@ enum LatentPlots {
                            points: zip(points, labels).map { ($0.x, $0.y, Int($1)) }, groupNames: classNames)
     }
 
-    static func manifold(_ runner: ParallelInference, range r: Double, size n: Int, threads: Int, title: String) throws -> ImageGridPlot {
+    static func manifold(_ runner: ParallelInference, range r: Double, size n: Int, title: String) throws -> ImageGridPlot {
         let g = try runner.model.subgraph(.decoder)
         let d = runner.model.model.tensor(g.input).count, t = runner.model.model.tensor(g.output)
         guard d == 2 else { throw ExitError(code: 2, message: "\(runner.path): a manifold needs a 2-value latent; this decoder takes \(d)") }
@@ -114,7 +114,7 @@ enum LatentPlots {
         let values = (0..<n).map { -r + 2 * r * Double($0) / Double(n - 1) }
         // Row 0 is the top of the picture: the largest z[1].
         let latents = (0..<(n * n)).map { i in [Float(values[i % n]), Float(values[n - 1 - i / n])] }
-        let tiles = try runner.run(.decoder, inputs: latents, threads: threads).map { v in v.withUnsafeBufferPointer { GrayImage(width: t.w, height: t.h, unitFloats: $0) } }
+        let tiles = try runner.run(.decoder, inputs: latents).map { GrayImage(width: t.w, height: t.h, unitFloats: $0) }
         return ImageGridPlot(title: title, xLabel: "z[0]", yLabel: "z[1]", grid: GrayImage.grid(tiles, columns: n),
                              columnValues: values, rowValues: values.reversed())
     }

@@ -128,7 +128,7 @@ enum RunCommand {
         }
         let threads = try args.int("threads", min: 1) ?? ProcessInfo.processInfo.activeProcessorCount
         let runner: ParallelInference
-        do { runner = try ParallelInference(path: modelPath) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
+        do { runner = try ParallelInference(path: modelPath, threads: threads) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let session = RunSession(mode: name, args: args, runner: runner, threads: threads)
         switch name {
         case "denoise", "reconstruct": try session.images()

@@ -48,14 +48,14 @@ struct RunSession {
         let chunk = 256
         for start in stride(from: 0, to: inputs.count, by: chunk) {
             if inputs.count > chunk { Console.progress("\(mode): \(start)/\(inputs.count) images") }
-            results += try runner.run(kind, inputs: Array(inputs[start..<min(start + chunk, inputs.count)]), threads: threads)
+            results += try runner.run(kind, inputs: Array(inputs[start..<min(start + chunk, inputs.count)]))
         }
         if inputs.count > chunk { Console.clearProgress() }
         return results
     }
 
     func picture(_ values: [Float], _ t: TensorRecord) -> GrayImage {
-        values.withUnsafeBufferPointer { GrayImage(width: t.w, height: t.h, unitFloats: $0) }
+        GrayImage(width: t.w, height: t.h, unitFloats: values)
     }
 
     func scale(grid: Bool) throws -> Int { try args.int("scale", min: 1) ?? (grid ? 2 : 1) }
@@ -78,7 +78,7 @@ struct RunSession {
             for i in images.indices {
                 let t = images[i].image
                 let noisy = ImageSet(pixels: t.unitFloats, labels: [0], shape: Shape(t.height, t.width, 1)).withNoise(Float(sigma), seed: seed &+ UInt64(i))
-                images[i].image = noisy.pixels.withUnsafeBufferPointer { GrayImage(width: t.width, height: t.height, unitFloats: $0) }
+                images[i].image = GrayImage(width: t.width, height: t.height, unitFloats: noisy.pixels)
             }
         }
         let outShape = try shape(.autoencoder, output: true)
@@ -123,8 +123,7 @@ struct RunSession {
             let rows: [[String: Any]] = zip(images, latents).map { ["name": $0.name, "z": $1.map { Double($0) }] }
             text = String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self) + "\n"
         } else {
-            text = "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
-                + zip(images, latents).map { "\($0.name)," + $1.map { String(format: "%.6g", $0) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            text = LatentFile.csv(names: images.map(\.name), latents: latents)
         }
         if let path = args.string("out") {
             try AtomicFile.write(text, to: path)
@@ -157,12 +156,7 @@ struct RunSession {
         let d = file.model.tensor(g.input).count
         var latents = [[Float]]()
         if file.samplesLatent {
-            // The runtime's own sampler, drawn in order: the latents a board with this seed draws.
-            var rng = Xoshiro128StarStar(seed: UInt32(truncatingIfNeeded: seed))
-            for _ in 0..<count {
-                try file.model.drawLatent(&rng)
-                latents.append(file.read(g.input))
-            }
+            latents = try file.drawLatents(count: count, seed: UInt32(truncatingIfNeeded: seed))
         } else {
             let range = file.representableRange(g.input)
             var rng = SeededRandom(seed: UInt64(seed))
@@ -170,14 +164,8 @@ struct RunSession {
             Console.line(String(format: "uniform latents in [%.3g, %.3g]^%d (the latent range calibrated at export)", range.lowerBound, range.upperBound, d))
         }
         try writeDecoded(latents, name: "sample")
-        let csv = "name," + (0..<d).map { "z\($0)" }.joined(separator: ",") + "\n"
-            + latents.enumerated().map { "\(Self.numbered("sample", $0.offset, of: count)),\($0.element.map { String(format: "%.6g", $0) }.joined(separator: ","))" }.joined(separator: "\n") + "\n"
-        try AtomicFile.write(csv, to: "\(out)/latents.csv")
-    }
-
-    static func numbered(_ name: String, _ i: Int, of n: Int) -> String {
-        let s = String(i), digits = max(3, String(n - 1).count)
-        return "\(name)-" + String(repeating: "0", count: max(0, digits - s.count)) + s
+        let names = latents.indices.map { ImageFiles.numbered("sample", $0, of: count, digits: 3) }
+        try AtomicFile.write(LatentFile.csv(names: names, latents: latents), to: "\(out)/latents.csv")
     }
 
     func writeDecoded(_ latents: [[Float]], name: String) throws {
@@ -192,7 +180,7 @@ struct RunSession {
             try PNG.write(GrayImage.grid(pictures, columns: columns, gap: 2, background: 40).scaled(by: k), to: path)
             Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(path)")
         } else {
-            for (i, p) in pictures.enumerated() { try PNG.write(p.scaled(by: k), to: "\(out)/\(Self.numbered(name, i, of: pictures.count)).png") }
+            for (i, p) in pictures.enumerated() { try PNG.write(p.scaled(by: k), to: "\(out)/\(ImageFiles.numbered(name, i, of: pictures.count, digits: 3)).png") }
             Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(out)/\(name)-NNN.png")
         }
     }

@@ -15,15 +15,14 @@ struct ParallelInferenceTests {
     }
 
     @Test func threadsChangeNothingButTime() throws {
-        let runner = try ParallelInference(path: "models/vae.int8.mote")
         let serial = try LoadedModel.open(path: "models/vae.int8.mote")
         let x = Self.inputs(7, size: 28 * 28)
         let expected = try x.map { try serial.run(.autoencoder, input: $0) }
         for threads in [1, 2, 3, 8] {
-            #expect(try runner.run(.autoencoder, inputs: x, threads: threads) == expected)
+            #expect(try ParallelInference(path: "models/vae.int8.mote", threads: threads).run(.autoencoder, inputs: x) == expected)
         }
         // Wrong sizes are refused before any thread starts.
-        #expect(throws: ModelFileError.self) { try runner.run(.decoder, inputs: x, threads: 2) }
+        #expect(throws: ModelFileError.self) { try ParallelInference(path: "models/vae.int8.mote", threads: 2).run(.decoder, inputs: x) }
     }
 
     @Test func floatReferenceMatchesImageByImage() throws {

@@ -15,6 +15,8 @@
 // 32-bit multiplies. Those pixels also go 4 at a time along a row, so one weight load serves 4.
 // Edge pixels subtract the zero point per value and skip taps outside the input, which then
 // contribute 0, exactly as in the reference kernels; results are bit-identical either way.
+// The byte split (w << 24) >> 24 … is written out at each use: a helper returning the four
+// vectors as a tuple more than doubled the Cortex-M code (-Osize), for no host speed.
 
 /// Whether an op's weights are stored packed: int8 input and weights, channels a multiple of 16.
 @inlinable public func usesPackedWeights(wideAccumulator: Bool, channels: Int) -> Bool {

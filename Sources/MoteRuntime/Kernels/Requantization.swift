@@ -16,6 +16,12 @@ public protocol OutputStage {
 extension OutputStage {
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
+        applyLaneByLane(acc, channels: c, to: out)
+    }
+
+    /// `apply` on each of the 16 lanes: the default `apply16`, and the fallback of vector ones.
+    @inlinable @inline(__always)
+    public func applyLaneByLane(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         for l in 0..<16 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
     }
 }
@@ -55,10 +61,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
     /// rounded half away from zero through the magnitude, exactly as the scalar rule.
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
-        guard Accumulator.bitWidth == 32 && targetHasVectorUnit else {
-            for l in 0..<16 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
-            return
-        }
+        guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
         let positive = acc .>= SIMD16<Int32>(repeating: 0)
         var m = UnsafeRawPointer(negativeMultipliers + c).loadUnaligned(as: SIMD16<Int32>.self)
         var sh = UnsafeRawPointer(negativeShifts + c).loadUnaligned(as: SIMD16<Int32>.self)
