@@ -16,25 +16,45 @@ public final class LoadedModel {
     /// Per-channel factors of equalized tensors (the optional CHSC section), by tensor index.
     public let channelScales: [Int: [Float]]
 
-    init(storage: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer, model: MoteModel) {
-        self.storage = storage; arenaStorage = arena; self.model = model
+    init(storage: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer, model: MoteModel, channelScales: [Int: [Float]]) {
+        self.storage = storage; arenaStorage = arena; self.model = model; self.channelScales = channelScales
         var names = model.names.map { $0.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
         if names.count < model.opCount { names += (names.count..<model.opCount).map { "op\($0)" } }
         // The file stores bare layer names; the subgraph an op belongs to is its prefix.
         let encoderOps = model.subgraph(.encoder).map { $0.firstOp..<($0.firstOp + $0.opCount) } ?? 0..<0
         opNames = (0..<model.opCount).map { (encoderOps.contains($0) ? "encoder." : "decoder.") + names[$0] }
-        var scales = [Int: [Float]]()
-        if let chsc = Self.section(model, FileLayout.Tag.channelScales) {
-            var at = 0
-            while at + 4 <= chsc.count {
-                let t = Int(chsc.loadUnaligned(fromByteOffset: at, as: UInt16.self)), n = Int(chsc.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self))
-                guard n > 0, at + 4 + 4 * n <= chsc.count, t < model.tensorCount, model.tensor(t).count % n == 0 else { break }   // malformed: ignored
-                scales[t] = (0..<n).map { Float(bitPattern: chsc.loadUnaligned(fromByteOffset: at + 4 + 4 * $0, as: UInt32.self)) }
-                at += 4 + 4 * n
+    }
+
+    /// Checks what only tools read — every tensor's real-valued scale and the CHSC section — and
+    /// returns the per-channel factors. The runtime never reads these floats; the tools convert
+    /// with them, so a NaN, infinite, zero or negative one is refused here rather than trapping later.
+    static func toolFields(_ model: MoteModel, path: String) throws(ModelFileError) -> [Int: [Float]] {
+        for i in 0..<model.tensorCount {
+            let s = Float(bitPattern: model.tensor(i).scaleBits)
+            guard plausibleScale(s) else {
+                throw ModelFileError(description: "\(path): tensor \(i) has quantization scale \(s), not a finite number in [1e-30, 1e30]: the file is damaged or was not written by mote export")
             }
         }
-        channelScales = scales
+        var scales = [Int: [Float]]()
+        guard let chsc = section(model, FileLayout.Tag.channelScales) else { return scales }
+        var at = 0
+        while at + 4 <= chsc.count {
+            let t = Int(chsc.loadUnaligned(fromByteOffset: at, as: UInt16.self)), n = Int(chsc.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self))
+            guard n > 0, at + 4 + 4 * n <= chsc.count, t < model.tensorCount, model.tensor(t).count % n == 0, scales[t] == nil else {
+                throw ModelFileError(description: "\(path): the CHSC section's record at byte \(at) is malformed (tensor \(t), \(n) channels)")
+            }
+            let factors = (0..<n).map { Float(bitPattern: chsc.loadUnaligned(fromByteOffset: at + 4 + 4 * $0, as: UInt32.self)) }
+            guard factors.allSatisfy(plausibleScale) else {
+                throw ModelFileError(description: "\(path): the CHSC section's factors for tensor \(t) are not all finite numbers in [1e-30, 1e30]")
+            }
+            scales[t] = factors
+            at += 4 + 4 * n
+        }
+        return scales
     }
+
+    /// A scale or channel factor a tool can divide and multiply by without leaving the finite floats.
+    static func plausibleScale(_ s: Float) -> Bool { s.isFinite && s >= 1e-30 && s <= 1e30 }
 
     /// A section the runtime does not read, found through the (validated) section table.
     static func section(_ m: MoteModel, _ tag: UInt32) -> UnsafeRawBufferPointer? {
@@ -55,16 +75,21 @@ public final class LoadedModel {
         bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
         let view = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
         var arena: UnsafeMutableRawBufferPointer?
+        let model: MoteModel
         do throws(ModelError) {
             let arenaBytes = try MoteModel.requiredArenaBytes(view)
             arena = .allocate(byteCount: max(arenaBytes, 1), alignment: FileLayout.arenaAlignment)
-            return LoadedModel(storage: storage, arena: arena!, model: try MoteModel(model: view, arena: arena!))
+            model = try MoteModel(model: view, arena: arena!)
         } catch {
             storage.deallocate(); arena?.deallocate()
             var s = "\(path): \(error.code.summary)"
             if error.index >= 0 { s += " (record \(error.index))" }
             if error.detail.utf8CodeUnitCount > 0 { s += ": \(error.detail)" }
             throw ModelFileError(description: s)
+        }
+        do { return LoadedModel(storage: storage, arena: arena!, model: model, channelScales: try toolFields(model, path: path)) } catch {
+            storage.deallocate(); arena!.deallocate()
+            throw error
         }
     }
 
@@ -90,7 +115,8 @@ public final class LoadedModel {
         let (lo, hi) = (Double(t.type.levels.min), Double(t.type.levels.max))
         for i in 0..<t.count {
             let v = Double(values[i]) / Double(f?[i % f!.count] ?? 1)
-            let q = min(max((v / s).rounded(.toNearestOrAwayFromZero) + zp, lo), hi)
+            let r = (v / s).rounded(.toNearestOrAwayFromZero) + zp
+            let q = r.isNaN ? zp : min(max(r, lo), hi)     // NaN in: the zero point, never a trap
             if t.type == .int8 { model.data(t).assumingMemoryBound(to: Int8.self)[i] = Int8(q) }
             else { model.data(t).assumingMemoryBound(to: Int16.self)[i] = Int16(q) }
         }

@@ -99,6 +99,10 @@ public enum Lowering {
             throw LoweringError("--layer \(name): the model has no layer of that name (layers: \(ops.joined(separator: ", ")))")
         }
         func override(_ layer: Layer) -> IntegerType? { options.layers[layer.name] ?? options.layers[shortName(layer)] }
+        // NaN or infinite weights (a diverged run) have no quantization: refuse them by name.
+        for p in model.parameters where !p.value.buffer.allSatisfy(\.isFinite) {
+            throw LoweringError("\(p.name) holds NaN or infinite values (did training diverge? retrain with a lower learning rate)")
+        }
 
         let encoderUnits = units(model.encoder), decoderUnits = units(model.decoder)
         let eq = options.equalize ? Equalization.plan(model, encoderUnits, decoderUnits, calibration: calibration)
@@ -161,6 +165,9 @@ public enum Lowering {
                 } else {
                     var r = observers[u].range(options.calibration, type: outType)
                     if last is Sampling { r = (min(r.lo, -sampledLatentCover), max(r.hi, sampledLatentCover)) }
+                    guard r.lo.isFinite, r.hi.isFinite, r.hi - r.lo < 1e30 else {
+                        throw LoweringError("\(last.name): its outputs on the calibration images are not finite or exceed 1e30 (weights far out of range?); cannot calibrate")
+                    }
                     outQ = ActivationQuantization(lo: r.lo, hi: r.hi, type: outType)
                 }
                 // Shape of the output as the op writes it (a trailing reshape does not change it).

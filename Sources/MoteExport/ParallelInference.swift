@@ -29,13 +29,24 @@ public struct ParallelInference {
         }
         let n = max(1, min(workers.count, inputs.count))
         var results = [[Float]](repeating: [], count: inputs.count)
+        // A failed run is reported, never turned into an empty output: each worker keeps its
+        // first error (a slot per worker, so no locking), and the lowest-numbered one is thrown.
+        var failures = [(index: Int, error: Error)?](repeating: nil, count: n)
         results.withUnsafeMutableBufferPointer { out in
-            // Each index is written by exactly one worker.
-            DispatchQueue.concurrentPerform(iterations: n) { w in
-                for i in stride(from: w, to: inputs.count, by: n) {
-                    out[i] = (try? workers[w].run(kind, input: inputs[i])) ?? []
+            failures.withUnsafeMutableBufferPointer { failed in
+                // Each index is written by exactly one worker.
+                DispatchQueue.concurrentPerform(iterations: n) { w in
+                    for i in stride(from: w, to: inputs.count, by: n) {
+                        do { out[i] = try workers[w].run(kind, input: inputs[i]) } catch {
+                            failed[w] = (i, error)
+                            return
+                        }
+                    }
                 }
             }
+        }
+        if let first = failures.compactMap({ $0 }).min(by: { $0.index < $1.index }) {
+            throw ModelFileError(description: "\(path): input \(first.index): \(first.error)")
         }
         return results
     }

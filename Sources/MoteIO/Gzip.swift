@@ -5,10 +5,12 @@ import Foundation
 public enum ZlibError: Error, CustomStringConvertible {
     case corrupt(String)
     case failed(String)
+    case tooLarge(Int)
     public var description: String {
         switch self {
         case .corrupt(let why): return "corrupt compressed data (\(why))"
         case .failed(let why): return "zlib failed (\(why))"
+        case .tooLarge(let limit): return "it decompresses to more than the \(limit) bytes expected"
         }
     }
 }
@@ -19,8 +21,11 @@ public enum Zlib {
         data.count >= 2 && data[0] == 0x1f && data[1] == 0x8b
     }
 
-    /// Inflates a gzip or zlib stream (auto-detected). Truncated or corrupt input throws.
-    public static func inflate(_ input: [UInt8]) throws(ZlibError) -> [UInt8] {
+    /// Inflates a gzip or zlib stream (auto-detected). Truncated or corrupt input throws, and so
+    /// does a stream that would produce more than `limit` bytes — stopped as soon as it does, so
+    /// a small "bomb" never takes more than `limit` of memory. With `prefix`, returns just the
+    /// first `limit` bytes instead (to read a header).
+    public static func inflate(_ input: [UInt8], limit: Int = Int.max, prefix: Bool = false) throws(ZlibError) -> [UInt8] {
         var stream = z_stream()
         // windowBits 15 + 32: accept both zlib and gzip headers.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -28,7 +33,7 @@ public enum Zlib {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
-        output.reserveCapacity(input.count * 6)
+        output.reserveCapacity(min(input.count * 6, limit))
         let chunk = 1 << 20
         var buffer = [UInt8](repeating: 0, count: chunk)
         var result: Int32 = Z_OK
@@ -48,10 +53,13 @@ public enum Zlib {
                     throw .corrupt(stream.msg.map { String(cString: $0) } ?? String(cString: zError(result)))
                 }
                 output.append(contentsOf: buffer[0..<produced])
+                if output.count >= limit && prefix { return }
+                if output.count > limit { throw .tooLarge(limit) }
                 if result == Z_BUF_ERROR && stream.avail_in == 0 { break }
             } while result != Z_STREAM_END
         }
-        if result != Z_STREAM_END { throw .corrupt("stream ends early: the file is truncated") }
+        if prefix && output.count >= limit { return Array(output[0..<limit]) }
+        if result != Z_STREAM_END && !prefix { throw .corrupt("stream ends early: the file is truncated") }
         return output
     }
 

@@ -30,17 +30,45 @@ public struct IDXImages: Sendable {
 }
 
 public enum IDX {
-    /// Reads a file's bytes, inflating it when it is gzip'd.
+    /// The most data bytes an IDX file may declare (Fashion-MNIST's training images are 47 MB).
+    public static let maxDataBytes = 1 << 30
+
+    /// Reads a file's bytes, inflating it when it is gzip'd. Neither the file nor what it
+    /// inflates to may exceed what its header declares (or `maxDataBytes`): inflating stops there.
     static func contents(of path: String) throws(IDXError) -> [UInt8] {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue
+        if let size, size > maxDataBytes + 1024 {
+            throw IDXError(path: path, problem: "is \(size) bytes, more than an IDX file Mote reads (\(maxDataBytes) bytes of data)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IDXError(path: path, problem: FileManager.default.fileExists(atPath: path)
                            ? "cannot be read (permissions?)" : "no such file")
         }
         let raw = [UInt8](data)
         guard Zlib.isGzip(raw) else { return raw }
-        do { return try Zlib.inflate(raw) } catch {
-            throw IDXError(path: path, problem: "gzip data is damaged: \(error)")
+        do {
+            let head = try Zlib.inflate(raw, limit: 4 + 4 * 255, prefix: true)
+            return try Zlib.inflate(raw, limit: declaredBytes(head) ?? maxDataBytes)
+        } catch {
+            throw IDXError(path: path, problem: "gzip data is damaged or does not match its header: \(error)")
         }
+    }
+
+    /// Header plus data bytes the header at the start of `bytes` declares, or nil when there is
+    /// no plausible header there (the full check comes in `header`).
+    static func declaredBytes(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else { return nil }
+        let offset = 4 + 4 * Int(bytes[3])
+        guard bytes.count >= offset else { return nil }
+        var total = 1
+        for d in 0..<Int(bytes[3]) {
+            let o = 4 + 4 * d
+            let dim = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+            let (p, overflow) = total.multipliedReportingOverflow(by: dim)
+            guard !overflow, p <= maxDataBytes else { return nil }
+            total = p
+        }
+        return offset + total
     }
 
     /// Parses and validates the header; returns the dimensions and where the data starts.
@@ -66,7 +94,7 @@ public enum IDX {
         var expected = 1
         for d in dims {
             let (p, overflow) = expected.multipliedReportingOverflow(by: d)
-            guard !overflow, p < 1 << 34 else { throw IDXError(path: path, problem: "dimensions \(dims) are implausibly large") }
+            guard !overflow, p <= maxDataBytes else { throw IDXError(path: path, problem: "dimensions \(dims) are too large: more than \(maxDataBytes) bytes of data") }
             expected = p
         }
         let have = bytes.count - offset

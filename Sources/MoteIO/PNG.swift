@@ -84,7 +84,10 @@ public enum PNG {
         guard !compressed.isEmpty else { throw PNGError("no image data (no IDAT chunk)") }
         if header.colorType == 3 && (palette.isEmpty || palette.count % 3 != 0) { throw PNGError("palette image without a valid PLTE chunk") }
         let raw: [UInt8]
-        do { raw = try Zlib.inflate(compressed) } catch { throw PNGError("image data is damaged: \(error)") }
+        // At most 8 bytes a pixel plus a filter byte a row (Adam7's seven passes at most double
+        // the rows): inflating stops there, so a small file cannot expand without bound.
+        let limit = 2 * header.height * (8 * header.width + 1) + 64
+        do { raw = try Zlib.inflate(compressed, limit: limit) } catch { throw PNGError("image data is damaged: \(error)") }
         return try header.pixels(raw, palette: palette)
     }
 

@@ -75,8 +75,13 @@ public struct SafetensorsFile: Sendable {
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
                   offsets.count == 2 else { throw bad("entry \(name) is malformed") }
             guard dtype == "F32" else { throw bad("tensor \(name) has dtype \(dtype); Mote reads F32 only") }
-            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else { throw bad("tensor \(name) has shape \(shape)") }
-            let count = shape.reduce(1, *)
+            // The element count may not overflow, and must fit the data that is there.
+            var count = 1
+            for d in shape {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard d >= 0, !overflow, c <= dataCount / 4 else { throw bad("tensor \(name) has shape \(shape), more values than the file holds") }
+                count = c
+            }
             let (b, e) = (offsets[0], offsets[1])
             guard b >= 0, e >= b, e <= dataCount, e - b == count * 4 else {
                 throw bad("tensor \(name) byte range \(b)..<\(e) does not fit shape \(shape) in \(dataCount) data bytes")

@@ -1,6 +1,8 @@
 // A model built from its spec: the encoder and decoder subgraphs as layer lists, run as a
 // plain loop forward and in reverse for gradients.
 
+import Foundation
+
 public enum Subgraph: String, Sendable, CaseIterable {
     case encoder, decoder, autoencoder
 }
@@ -20,8 +22,10 @@ public final class Autoencoder {
     public init(spec: ModelSpec) throws {
         self.spec = spec
         var shape = spec.input
-        encoder = try Self.build(spec.encoder, part: "encoder", shape: &shape)
-        decoder = try Self.build(spec.decoder, part: "decoder", shape: &shape)
+        guard shape.count <= SpecLimits.activationValues else { throw SpecError("input \(shape) has more than \(SpecLimits.activationValues) values") }
+        var parameterTotal = 0
+        encoder = try Self.build(spec.encoder, part: "encoder", shape: &shape, parameters: &parameterTotal)
+        decoder = try Self.build(spec.decoder, part: "decoder", shape: &shape, parameters: &parameterTotal)
         guard shape == spec.input else {
             throw SpecError("the decoder produces \(shape) but the input is \(spec.input): an autoencoder must reproduce its input")
         }
@@ -35,7 +39,7 @@ public final class Autoencoder {
         }
     }
 
-    static func build(_ specs: [LayerSpec], part: String, shape: inout Shape) throws -> [Layer] {
+    static func build(_ specs: [LayerSpec], part: String, shape: inout Shape, parameters total: inout Int) throws -> [Layer] {
         var layers = [Layer]()
         for (i, s) in specs.enumerated() {
             let name = "\(part).\(s.name ?? "\(i)_\(s.type)")"
@@ -43,6 +47,17 @@ public final class Autoencoder {
             func need(_ v: Int?, _ field: String) throws -> Int {
                 guard let v, v > 0 else { throw SpecError("\(name): \(s.type) needs a positive \(field)") }
                 return v
+            }
+            // Weights are allocated when the layer is made: bound them before that.
+            let weights: Int
+            switch s.type {
+            case "dense": weights = input.count * (try need(s.units, "units") + 1)
+            case "conv2d", "conv2d_transpose": weights = (s.kernel * s.kernel * input.c + 1) * (try need(s.filters, "filters"))
+            default: weights = 0
+            }
+            total += weights
+            guard total <= SpecLimits.parameters else {
+                throw SpecError("\(name): the model would have over \(SpecLimits.parameters) parameters (\(total) so far); use fewer units or filters")
             }
             let layer: Layer
             switch s.type {
@@ -63,6 +78,9 @@ public final class Autoencoder {
                                         kernelSize: s.kernel, stride: s.strides)
             case "maxpool":
                 guard s.pool > 0 else { throw SpecError("\(name): pool must be positive") }
+                if s.padding == .valid && (input.h < s.pool || input.w < s.pool) {
+                    throw SpecError("\(name): input \(input) is smaller than the pool")
+                }
                 layer = MaxPool(name: name, input: input, pool: s.pool, padding: s.padding)
             case "resize_nearest":
                 guard let size = s.size, size.count == 2, size[0] > 0, size[1] > 0 else {
@@ -90,12 +108,30 @@ public final class Autoencoder {
             }
             layers.append(layer)
             shape = layer.outputShape
+            guard shape.h >= 1, shape.w >= 1, shape.c >= 1, shape.count <= SpecLimits.activationValues else {
+                throw SpecError("\(name): output \(shape) is empty or has more than \(SpecLimits.activationValues) values per image")
+            }
             if s.activation != .linear && !(layer is Activation) {
                 let act = Activation(name: "\(name).\(s.activation.rawValue)", input: shape, function: s.activation, alpha: s.alpha)
                 layers.append(act)
             }
         }
         return layers
+    }
+
+    /// Bytes of outputs, input gradients and patch scratch a batch of `n` needs (an estimate
+    /// within a few percent; checked against `SpecLimits.trainingBytes` before allocating).
+    public func batchBytes(_ n: Int) -> Int {
+        layers.reduce(0) { $0 + n * ($1.inputShape.count + $1.outputShape.count) * 4 + (($1 as? ConvolutionLayer).map { $0.patch * $0.chunk * 4 } ?? 0) }
+    }
+
+    /// Throws when a batch of `n` would need more memory than `SpecLimits.trainingBytes`.
+    public func checkBatchMemory(_ n: Int) throws {
+        let bytes = batchBytes(n)
+        guard bytes <= SpecLimits.trainingBytes else {
+            throw SpecError(String(format: "a batch of %d images of %@ needs %.1f GB of activations, over the %d GB limit: lower batch_size (--batch-size)",
+                                   n, spec.name, Double(bytes) / 1e9, SpecLimits.trainingBytes >> 30))
+        }
     }
 
     public func allocate(maxBatch: Int) {

@@ -57,6 +57,7 @@ public enum Checkpoint {
                 guard let t = file["optimizer.\(slot).\(p.name)"], t.values.count == p.count else {
                     throw SpecError("\(path): optimizer state optimizer.\(slot).\(p.name) is missing (optimizer changed?)")
                 }
+                guard t.values.allSatisfy(\.isFinite) else { throw SpecError("\(path): optimizer state optimizer.\(slot).\(p.name) holds NaN or infinite values") }
                 for i in 0..<p.count { opt.slots[pi][si].pointer[i] = t.values[i] }
             }
         }
@@ -69,6 +70,9 @@ public enum Checkpoint {
         for p in parameters {
             guard let t = file[p.name] else { throw SpecError("\(path): tensor \(p.name) is missing") }
             guard t.shape == p.shape else { throw SpecError("\(path): tensor \(p.name) has shape \(t.shape), the model needs \(p.shape)") }
+            guard t.values.allSatisfy(\.isFinite) else {
+                throw SpecError("\(path): tensor \(p.name) holds NaN or infinite values (a diverged or damaged checkpoint); retrain, or resume from an earlier one")
+            }
             p.load(t.values)
         }
     }

@@ -74,8 +74,10 @@ public struct ModelSpec: Sendable {
             throw SpecError("not a JSON object")
         }
         let r = Fields(root, "spec")
-        let input = try r.ints("input")
-        guard input.count == 3, input.allSatisfy({ $0 > 0 }) else { throw SpecError("input must be [height, width, channels]") }
+        let input = try r.ints("input", SpecLimits.size)
+        guard input.count == 3, input[2] <= SpecLimits.inputChannels.upperBound else {
+            throw SpecError("input must be [height, width, channels] (sides ≤ \(SpecLimits.size.upperBound), channels ≤ \(SpecLimits.inputChannels.upperBound))")
+        }
         let dataFields = try r.object("data")
         let data = DataSpec(dataset: try dataFields.string("dataset"),
                             train: try dataFields.objects("train").map(splitRange),
@@ -91,35 +93,34 @@ public struct ModelSpec: Sendable {
         guard let optKind = OptimizerKind(rawValue: try opt.string("type")) else {
             throw SpecError("optimizer.type must be sgd, adam or rmsprop")
         }
-        var optimizer = OptimizerConfig(kind: optKind, learningRate: Float(opt.optDouble("lr") ?? 0.001))
-        optimizer.momentum = Float(opt.optDouble("momentum") ?? 0)
+        var optimizer = OptimizerConfig(kind: optKind, learningRate: Float(try opt.optDouble("lr", 1e-12...10) ?? 0.001))
+        optimizer.momentum = Float(try opt.optDouble("momentum", 0...0.999999) ?? 0)
         var schedule = StepDecay()
         if let s = r.optObject("schedule") {
-            schedule = StepDecay(decay: Float(s.optDouble("decay") ?? 1), every: s.optInt("every") ?? 1)
+            schedule = StepDecay(decay: Float(try s.optDouble("decay", 1e-6...1) ?? 1), every: try s.optInt("every", 1...1_000_000) ?? 1)
         }
         let spec = ModelSpec(
             name: try r.string("name"), description: r.optString("description") ?? "",
             input: Shape(input[0], input[1], input[2]), data: data,
-            noise: Float(r.optDouble("noise") ?? 0), pad: r.optInt("pad") ?? 0,
+            noise: Float(try r.optDouble("noise", 0...10) ?? 0), pad: try r.optInt("pad", SpecLimits.pad) ?? 0,
             encoder: try r.objects("encoder").map(layerSpec), decoder: try r.objects("decoder").map(layerSpec),
             loss: Loss(kind: lossKind, reduction: reduction), optimizer: optimizer, schedule: schedule,
-            batchSize: r.optInt("batch_size") ?? 32, epochs: r.optInt("epochs") ?? 10,
-            seed: UInt64(r.optInt("seed") ?? 1), json: text)
-        guard spec.batchSize > 0, spec.epochs >= 0 else { throw SpecError("batch_size must be positive") }
+            batchSize: try r.optInt("batch_size", SpecLimits.batchSize) ?? 32, epochs: try r.optInt("epochs", 0...1_000_000) ?? 10,
+            seed: UInt64(try r.optInt("seed", 0...Int.max) ?? 1), json: text)
         return spec
     }
 
     static func splitRange(_ f: Fields) throws -> SplitRange {
-        SplitRange(split: try f.string("split"), start: f.optInt("start") ?? 0, count: f.optInt("count"))
+        SplitRange(split: try f.string("split"), start: try f.optInt("start", 0...Int(Int32.max)) ?? 0, count: try f.optInt("count", 0...Int(Int32.max)))
     }
 
     static func layerSpec(_ f: Fields) throws -> LayerSpec {
         var l = LayerSpec(type: try f.string("type"))
         l.name = f.optString("name")
-        l.units = f.optInt("units")
-        l.filters = f.optInt("filters")
-        l.kernel = f.optInt("kernel") ?? 3
-        l.strides = f.optInt("strides") ?? 1
+        l.units = try f.optInt("units", SpecLimits.units)
+        l.filters = try f.optInt("filters", SpecLimits.filters)
+        l.kernel = try f.optInt("kernel", SpecLimits.kernel) ?? 3
+        l.strides = try f.optInt("strides", SpecLimits.stride) ?? 1
         if let p = f.optString("padding") {
             guard let padding = Padding(rawValue: p) else { throw SpecError("\(l.type): padding must be same or valid") }
             l.padding = padding
@@ -130,13 +131,33 @@ public struct ModelSpec: Sendable {
             }
             l.activation = act
         }
-        l.alpha = Float(f.optDouble("alpha") ?? 0.3)
-        l.pool = f.optInt("pool") ?? 2
-        l.size = f.optInts("size")
-        l.pad = f.optInt("pad")
-        l.shape = f.optInts("shape")
+        l.alpha = Float(try f.optDouble("alpha", 0...1) ?? 0.3)
+        l.pool = try f.optInt("pool", SpecLimits.stride) ?? 2
+        l.size = try f.optInts("size", SpecLimits.size)
+        l.pad = try f.optInt("pad", SpecLimits.pad)
+        l.shape = try f.optInts("shape", SpecLimits.units)
         return l
     }
+}
+
+/// What a spec may ask for, so that a typo (units 10^9) is an error that names the field instead
+/// of an allocation that takes the machine down. Sizes stay within what a .mote file can
+/// describe (16-bit dimensions, 8-bit kernels); `Autoencoder` also bounds the totals.
+public enum SpecLimits {
+    public static let size = 1...4096               // input sides, resize sizes
+    public static let inputChannels = 1...64
+    public static let units = 1...65_535             // dense units, reshape dimensions
+    public static let filters = 1...4096
+    public static let kernel = 1...31
+    public static let stride = 1...16                // strides, pool sizes
+    public static let pad = 0...256
+    public static let batchSize = 1...4096
+    /// Parameters of the whole model (value + gradient + two Adam slots: 16 bytes each → 4 GiB).
+    public static let parameters = 1 << 28
+    /// Values of one layer's output for one image.
+    public static let activationValues = 1 << 24
+    /// Bytes of activations, gradients and scratch a training batch may take.
+    public static let trainingBytes = 8 << 30
 }
 
 /// Typed access to a JSON object with errors that name the missing or wrong field.
@@ -149,8 +170,8 @@ struct Fields {
         guard let v = dict[k] as? String else { throw SpecError("\(path).\(k): expected a string") }
         return v
     }
-    func ints(_ k: String) throws -> [Int] {
-        guard let v = dict[k] as? [Int] else { throw SpecError("\(path).\(k): expected an array of integers") }
+    func ints(_ k: String, _ range: ClosedRange<Int>) throws -> [Int] {
+        guard let v = try optInts(k, range) else { throw SpecError("\(path).\(k): expected an array of integers") }
         return v
     }
     func object(_ k: String) throws -> Fields {
@@ -162,8 +183,29 @@ struct Fields {
         return v.enumerated().map { Fields($1, "\(path).\(k)[\($0)]") }
     }
     func optString(_ k: String) -> String? { dict[k] as? String }
-    func optInt(_ k: String) -> Int? { (dict[k] as? NSNumber)?.intValue }
-    func optDouble(_ k: String) -> Double? { (dict[k] as? NSNumber)?.doubleValue }
-    func optInts(_ k: String) -> [Int]? { dict[k] as? [Int] }
+    /// An integer in `range`, or nil when absent; 1.5, "3" or 1e300 is an error naming the field.
+    func optInt(_ k: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let v = dict[k] else { return nil }
+        return try integer(v, "\(path).\(k)", range)
+    }
+    func optDouble(_ k: String, _ range: ClosedRange<Double>) throws -> Double? {
+        guard let v = dict[k] else { return nil }
+        guard let n = v as? NSNumber, range.contains(n.doubleValue) else {
+            throw SpecError("\(path).\(k): expected a number in \(range.lowerBound)...\(range.upperBound), got \(v)")
+        }
+        return n.doubleValue
+    }
+    func optInts(_ k: String, _ range: ClosedRange<Int>) throws -> [Int]? {
+        guard let v = dict[k] else { return nil }
+        guard let list = v as? [Any] else { throw SpecError("\(path).\(k): expected an array of integers") }
+        return try list.enumerated().map { try integer($1, "\(path).\(k)[\($0)]", range) }
+    }
+    private func integer(_ v: Any, _ field: String, _ range: ClosedRange<Int>) throws -> Int {
+        let d = (v as? NSNumber)?.doubleValue
+        guard let d, d.rounded() == d, abs(d) <= 0x1p53, d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
+            throw SpecError("\(field): expected a whole number in \(range.lowerBound)...\(range.upperBound), got \(v)")
+        }
+        return (v as! NSNumber).intValue
+    }
     func optObject(_ k: String) -> Fields? { (dict[k] as? [String: Any]).map { Fields($0, "\(path).\(k)") } }
 }

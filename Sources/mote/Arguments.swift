@@ -50,14 +50,16 @@ struct Arguments {
     func all(_ name: String) -> [String] { values[name] ?? [] }
     func has(_ name: String) -> Bool { switches.contains(name) }
 
-    func int(_ name: String, min lo: Int = Int.min) throws -> Int? {
+    /// An integer option in lo...hi: every count, size and seed has a limit, so a typo cannot
+    /// ask for more memory or time than a run should take.
+    func int(_ name: String, min lo: Int, max hi: Int) throws -> Int? {
         guard let s = string(name) else { return nil }
-        guard let v = Int(s), v >= lo else { throw UsageError("--\(name) \(s): expected an integer ≥ \(lo)") }
+        guard let v = Int(s), v >= lo, v <= hi else { throw UsageError("--\(name) \(s): expected a whole number from \(lo) to \(hi)") }
         return v
     }
-    func double(_ name: String) throws -> Double? {
+    func double(_ name: String, min lo: Double, max hi: Double) throws -> Double? {
         guard let s = string(name) else { return nil }
-        guard let v = Double(s), v.isFinite else { throw UsageError("--\(name) \(s): expected a number") }
+        guard let v = Double(s), v >= lo, v <= hi else { throw UsageError("--\(name) \(s): expected a number from \(lo) to \(hi)") }
         return v
     }
 }

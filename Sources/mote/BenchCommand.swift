@@ -30,7 +30,7 @@ enum BenchCommand {
         let kinds: [String: SubgraphKind] = ["encoder": .encoder, "decoder": .decoder, "autoencoder": .autoencoder]
         let name = args.string("subgraph") ?? "autoencoder"
         guard let kind = kinds[name] else { throw UsageError("--subgraph \(name): expected autoencoder, encoder or decoder") }
-        let runs = try args.int("runs", min: 1) ?? 1000
+        let runs = try args.int("runs", min: 1, max: 1_000_000) ?? 1000
         let file: LoadedModel
         do { file = try LoadedModel.open(path: path) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         guard let g = file.model.subgraph(kind) else { throw ExitError(code: 2, message: "\(path) has no \(name) subgraph") }

@@ -33,8 +33,8 @@ enum DemoCommand {
         if args.has("help") { print(help); return }
         if let p = args.positionals.first { throw UsageError("unexpected argument \(p) (see mote demo --help)") }
         let out = args.string("out") ?? "mote-demo"
-        let count = try args.int("count", min: 1) ?? 200
-        let runs = try args.int("runs", min: 1) ?? 21
+        let count = try args.int("count", min: 1, max: 1000) ?? 200
+        let runs = try args.int("runs", min: 1, max: 10_000) ?? 21
         for name in models {
             for file in ["models/\(name).safetensors", "models/\(name).int8.mote", "models/\(name).int16.mote"] where !FileManager.default.fileExists(atPath: file) {
                 throw ExitError(code: 2, message: "\(file) is missing: run mote demo from the repository root (models/ and data/ hold the shipped defaults)")

@@ -32,8 +32,8 @@ enum DriftCommand {
         if args.has("help") { print(help); return }
         guard let modelPath = args.string("model") else { throw UsageError("missing --model FILE.mote") }
         guard let checkpoint = args.string("checkpoint") else { throw UsageError("missing --checkpoint FILE.safetensors (the float model it was exported from)") }
-        let count = try args.int("count", min: 1) ?? 1000
-        let threshold = try args.double("min-psnr")
+        let count = try args.int("count", min: 1, max: 100_000) ?? 1000
+        let threshold = try args.double("min-psnr", min: 0, max: 1000)
         let file: LoadedModel
         do { file = try LoadedModel.open(path: modelPath) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let (model, _) = try Checkpoint.loadModel(checkpoint)

@@ -30,7 +30,7 @@ enum EvalCommand {
         let folder = try DataLocation.folder(for: spec, requested: args.string("data"), specPath: nil)
         var notes = [String]()
         var test = try ImageSet.load([spec.data.test], from: folder, notes: &notes).prepared(for: spec, source: folder.path)
-        if let limit = try args.int("limit", min: 1) { test = test.prefix(limit) }
+        if let limit = try args.int("limit", min: 1, max: 10_000_000) { test = test.prefix(limit) }
         let trainer = Trainer(model: model, train: test.prefix(0), test: test)
         let e = trainer.evaluate(test)
         let epoch = Int(file.metadata["epoch"] ?? "0") ?? 0

@@ -58,7 +58,7 @@ enum ExportCommand {
             guard let scope = BiasCorrectionScope(rawValue: b) else { throw UsageError("--bias-correction \(b): expected dense, all or none") }
             options.biasCorrection = scope
         }
-        let count = try args.int("calib-count", min: 1) ?? 1000
+        let count = try args.int("calib-count", min: 1, max: 100_000) ?? 1000
 
         let (model, _) = try Checkpoint.loadModel(path)
         let (calibration, source) = try QuantizationData.calibration(for: model.spec, requested: args.string("calib-data"), count: count)

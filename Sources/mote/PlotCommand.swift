@@ -22,8 +22,8 @@ enum PlotCommand {
       --classes C      class names: fashion (Fashion-MNIST) or digits (MNIST); default: digits when
                        DIR's path says mnist but not fashion, else fashion
     manifold   decodes an N x N grid of latents evenly spaced over [-R, R]^2 (2-D latents only)
-      --range R        half-width of the grid (default 2)
-      --size N         tiles per side (default 15)
+      --range R        half-width of the grid (default 2; at most 1000)
+      --size N         tiles per side (default 15; 2 to 64)
     both
       --model F        the .mote file (its encoder for latent, its decoder for manifold)
       --out PATH       writes PATH.svg and PATH.png (default NAME-latent / NAME-manifold, NAME the model's file name)
@@ -47,7 +47,7 @@ enum PlotCommand {
             throw UsageError("--\(option) does not apply to mote plot \(kind)")
         }
         guard let modelPath = args.string("model") else { throw UsageError("missing --model FILE.mote (e.g. --model models/vae.int8.mote)") }
-        let threads = try args.int("threads", min: 1) ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = try args.int("threads", min: 1, max: 256) ?? ProcessInfo.processInfo.activeProcessorCount
         let runner: ParallelInference
         do { runner = try ParallelInference(path: modelPath, threads: threads) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let name = URL(fileURLWithPath: modelPath).deletingPathExtension().lastPathComponent
@@ -56,11 +56,11 @@ enum PlotCommand {
             let folder = args.string("data") ?? DataLocation.sample
             let classes = args.string("classes") ?? (folder.lowercased().contains("mnist") && !folder.lowercased().contains("fashion") ? "digits" : "fashion")
             guard let names = ClassNames.named[classes] else { throw UsageError("--classes \(classes): expected fashion or digits") }
-            let test = try LatentPlots.testImages(folder, count: try args.int("count", min: 1))
+            let test = try LatentPlots.testImages(folder, count: try args.int("count", min: 1, max: 100_000))
             let plot = try LatentPlots.scatter(runner, images: test.images, labels: test.labels, classNames: names, title: "\(name): latents of \(test.images.count) test images")
             try write(svg: plot.svg(), png: plot.canvas(), to: base)
         } else {
-            let plot = try LatentPlots.manifold(runner, range: try args.double("range") ?? 2, size: try args.int("size", min: 2) ?? 15, title: "\(name): decoded latent grid")
+            let plot = try LatentPlots.manifold(runner, range: try args.double("range", min: 0.001, max: 1000) ?? 2, size: try args.int("size", min: 2, max: 64) ?? 15, title: "\(name): decoded latent grid")
             try write(svg: plot.svg(), png: plot.canvas(), to: base)
         }
     }

@@ -33,8 +33,8 @@ enum RunCommand {
     static let imageOptions = """
       --out DIR         where the PNGs go (default mote-out)
       --grid            one PNG grid (inputs over outputs, 10 a row) instead of one PNG per image
-      --scale N         enlarge written PNGs N times (default 1; grids 2)
-      --count N         at most N images from each IDX file
+      --scale N         enlarge written PNGs N times, 1 to 16 (default 1; grids 2)
+      --count N         at most N images from each IDX file (up to 100,000)
       --fit             shrink or pad images of another size to the model's (default: an error)
       --invert          invert inputs first (dark drawings on white; the models saw light on black)
       --threads N       threads (default: all cores)
@@ -47,7 +47,7 @@ enum RunCommand {
 
                           --add-noise SIGMA add clip(x + SIGMA·N(0, 1), 0, 1) noise first, as in training (0.5), to
                                             show what the model does; writes NAME-noisy.png beside NAME.png
-                          --seed S          seed of that noise (default 1)
+                          --seed S          seed of that noise, 0 to 4294967295 (default 1)
                         """,
                         example: "mote run denoise --model models/denoise-ae.int8.mote data/fashion-mnist-sample/t10k-images-idx3-ubyte.gz --count 20 --add-noise 0.5 --grid --out denoised"),
         "reconstruct": Mode(name: "reconstruct", summary: "Encode and decode images (the autoencoder subgraph).",
@@ -58,7 +58,7 @@ enum RunCommand {
                        usage: "mote run encode --model FILE.mote IMAGE... [--out FILE.csv|FILE.json] [options]",
                        options: """
                          --out FILE        write CSV (name,z0,z1,…) or, for FILE.json, JSON (default: CSV on stdout)
-                         --count N         at most N images from each IDX file
+                         --count N         at most N images from each IDX file (up to 100,000)
                          --fit, --invert   as for reconstruct
                          --threads N       threads (default: all cores)
                        """,
@@ -67,11 +67,11 @@ enum RunCommand {
                        usage: "mote run decode --model FILE.mote (--latent \"x,y\"... | --latents FILE) [options]",
                        options: """
                          --latent V        one latent, comma-separated (repeatable)
-                         --latents FILE    latents from `mote run encode` (CSV or JSON), or any CSV whose last
-                                           columns are the latent's values
+                         --latents FILE    latents from `mote run encode` (CSV or JSON), or any CSV whose rows
+                                           end with exactly the latent's values (at most 100,000)
                          --out DIR         where the PNGs go (default mote-out)
                          --grid            one PNG grid instead of one PNG per latent
-                         --scale N         enlarge written PNGs N times (default 1; grids 2)
+                         --scale N         enlarge written PNGs N times, 1 to 16 (default 1; grids 2)
                          --threads N       threads (default: all cores)
                        """,
                        example: "mote run decode --model models/vae.int8.mote --latent \"0,0\" --latent \"1.5,-0.5\" --out decoded"),
@@ -83,11 +83,11 @@ enum RunCommand {
                        """,
                        usage: "mote run sample --model FILE.mote [--count N] [--seed S] [options]",
                        options: """
-                         --count N         how many images (default 16)
-                         --seed S          sampler seed (default 1)
+                         --count N         how many images (default 16, at most 10,000)
+                         --seed S          sampler seed, 0 to 4294967295 (default 1)
                          --out DIR         where the PNGs and latents.csv go (default mote-out)
                          --grid            one PNG grid instead of one PNG per sample
-                         --scale N         enlarge written PNGs N times (default 1; grids 2)
+                         --scale N         enlarge written PNGs N times, 1 to 16 (default 1; grids 2)
                          --threads N       threads (default: all cores)
                        """,
                        example: "mote run sample --model models/vae.int8.mote --count 64 --grid --out samples"),
@@ -126,7 +126,7 @@ enum RunCommand {
         guard let modelPath = args.string("model") else {
             throw UsageError("missing --model FILE.mote (e.g. --model models/\(name == "denoise" ? "denoise-ae" : "vae").int8.mote)")
         }
-        let threads = try args.int("threads", min: 1) ?? ProcessInfo.processInfo.activeProcessorCount
+        let threads = try args.int("threads", min: 1, max: 256) ?? ProcessInfo.processInfo.activeProcessorCount
         let runner: ParallelInference
         do { runner = try ParallelInference(path: modelPath, threads: threads) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let session = RunSession(mode: name, args: args, runner: runner, threads: threads)

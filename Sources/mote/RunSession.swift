@@ -27,7 +27,7 @@ struct RunSession {
         guard !args.positionals.isEmpty else { throw UsageError("no input images: pass PNG or IDX files (see mote run \(mode) --help)") }
         let t = try shape(kind)
         var images: [NamedImage]
-        let limit = try args.int("count", min: 1)
+        let limit = try args.int("count", min: 1, max: 100_000)
         do { images = try ImageFiles.read(args.positionals, limit: limit) } catch { throw ExitError(code: 2, message: error.description) }
         for i in images.indices {
             if args.has("invert") { images[i].image = images[i].image.inverted }
@@ -58,7 +58,17 @@ struct RunSession {
         GrayImage(width: t.w, height: t.h, unitFloats: values)
     }
 
-    func scale(grid: Bool) throws -> Int { try args.int("scale", min: 1) ?? (grid ? 2 : 1) }
+    func scale(grid: Bool) throws -> Int { try args.int("scale", min: 1, max: 16) ?? (grid ? 2 : 1) }
+
+    /// A grid of `tiles` images of `t`'s size, `columns` wide, enlarged `k` times, must stay a
+    /// picture a viewer opens (at most 2^28 pixels): checked before any of it is drawn.
+    func checkGrid(tiles: Int, columns: Int, _ t: TensorRecord, scale k: Int) throws {
+        let rows = (tiles + columns - 1) / columns
+        let (w, h) = ((columns * (t.w + 2)) * k, (rows * (t.h + 2)) * k)
+        guard w * h <= 1 << 28 else {
+            throw UsageError("a grid of \(tiles) images at --scale \(k) would be \(w)x\(h) pixels (the limit is 2^28): use fewer images, a smaller --scale, or no --grid")
+        }
+    }
 
     func createOut() throws {
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
@@ -71,10 +81,10 @@ struct RunSession {
         let start = Date()
         var images = try inputImages(.autoencoder)
         let clean = images
-        let sigma = try args.double("add-noise") ?? 0
+        let sigma = try args.double("add-noise", min: 0, max: 10) ?? 0
         if sigma < 0 { throw UsageError("--add-noise \(sigma): expected a noise level ≥ 0 (training used 0.5)") }
         if sigma > 0 {
-            let seed = UInt64(try args.int("seed", min: 0) ?? 1)
+            let seed = UInt64(try args.int("seed", min: 0, max: Int(UInt32.max)) ?? 1)
             for i in images.indices {
                 let t = images[i].image
                 let noisy = ImageSet(pixels: t.unitFloats, labels: [0], shape: Shape(t.height, t.width, 1)).withNoise(Float(sigma), seed: seed &+ UInt64(i))
@@ -82,6 +92,7 @@ struct RunSession {
             }
         }
         let outShape = try shape(.autoencoder, output: true)
+        if args.has("grid") { try checkGrid(tiles: images.count * (sigma > 0 ? 3 : 2), columns: min(10, images.count), outShape, scale: try scale(grid: true)) }
         let outputs = try run(.autoencoder, images.map(\.image.unitFloats)).map { picture($0, outShape) }
         try createOut()
         let grid = args.has("grid"), k = try scale(grid: grid)
@@ -137,21 +148,24 @@ struct RunSession {
         let d = try shape(.decoder).count
         var latents = [[Float]]()
         for v in args.all("latent") {
-            let z = v.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard z.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw UsageError("--latent \"\(v)\": expected \(d) comma-separated numbers") }
+            let z = v.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard z.allSatisfy({ $0 != nil }) else { throw UsageError("--latent \"\(v)\": expected \(d) comma-separated numbers") }
             guard z.count == d else { throw UsageError("--latent \"\(v)\" has \(z.count) values; the decoder of \(runner.path) takes \(d)") }
-            latents.append(z.map { $0! })
+            guard z.allSatisfy({ $0!.isFinite && Float($0!).isFinite }) else { throw UsageError("--latent \"\(v)\": a value is not finite or lies outside the 32-bit float range (±3.4e38)") }
+            guard latents.count < LatentFile.maxLatents else { throw UsageError("more than \(LatentFile.maxLatents) --latent values") }
+            latents.append(z.map { Float($0!) })
         }
         if let path = args.string("latents") {
             do { latents += try LatentFile.read(path, dimension: d) } catch { throw ExitError(code: 2, message: error.description) }
+            guard latents.count <= LatentFile.maxLatents else { throw UsageError("more than \(LatentFile.maxLatents) latents in all: decode them in parts") }
         }
         guard !latents.isEmpty else { throw UsageError("no latents: pass --latent \"x,y\" or --latents FILE (see mote run decode --help)") }
         try writeDecoded(latents, name: "decoded")
     }
 
     func sample() throws {
-        let count = try args.int("count", min: 1) ?? 16
-        let seed = try args.int("seed", min: 0) ?? 1
+        let count = try args.int("count", min: 1, max: 10_000) ?? 16
+        let seed = try args.int("seed", min: 0, max: Int(UInt32.max)) ?? 1
         let g = try file.subgraph(.decoder)
         let d = file.model.tensor(g.input).count
         var latents = [[Float]]()
@@ -171,11 +185,12 @@ struct RunSession {
     func writeDecoded(_ latents: [[Float]], name: String) throws {
         let start = Date()
         let t = try shape(.decoder, output: true)
+        let grid = args.has("grid"), k = try scale(grid: grid)
+        let columns = latents.count <= 10 ? latents.count : Int(Double(latents.count).squareRoot().rounded(.up))
+        if grid { try checkGrid(tiles: latents.count, columns: columns, t, scale: k) }
         let pictures = try run(.decoder, latents).map { picture($0, t) }
         try createOut()
-        let grid = args.has("grid"), k = try scale(grid: grid)
         if grid {
-            let columns = pictures.count <= 10 ? pictures.count : Int(Double(pictures.count).squareRoot().rounded(.up))
             let path = "\(out)/\(name)-grid.png"
             try PNG.write(GrayImage.grid(pictures, columns: columns, gap: 2, background: 40).scaled(by: k), to: path)
             Console.line("\(name == "sample" ? "sampled" : "decoded") \(pictures.count) image(s) with \(runner.path) (\(typeName)) in \(String(format: "%.2f", Date().timeIntervalSince(start))) s → \(path)")

@@ -25,8 +25,8 @@ enum SampleDataCommand {
         let args = try Arguments(argv, options: ["data", "start", "count", "out"], flags: ["help"], command: "sample-data")
         if args.has("help") { print(help); return }
         guard let out = args.string("out") else { throw UsageError("missing --out DIR") }
-        let count = try args.int("count", min: 1) ?? 1000
-        let start = try args.int("start", min: 0) ?? 0
+        let count = try args.int("count", min: 1, max: 100_000) ?? 1000
+        let start = try args.int("start", min: 0, max: 100_000) ?? 0
         let folder = try DatasetFolder.resolve(args.string("data"), fallbacks: [DatasetFolder.debianFashionMNIST],
                                                installHint: "Install it with `sudo apt-get install dataset-fashion-mnist`")
         for split in Split.allCases where folder.has(split) {

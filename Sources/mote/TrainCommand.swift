@@ -38,11 +38,11 @@ enum TrainCommand {
         if args.has("help") { print(help); return }
         guard let specPath = args.string("model") else { throw UsageError("missing --model SPEC.json (e.g. --model models/vae.json)") }
         var spec = try ModelSpec.load(specPath)
-        if let seed = try args.int("seed", min: 0) { spec.seed = UInt64(seed) }
-        if let b = try args.int("batch-size", min: 1) { spec.batchSize = b }
-        if let t = try args.int("threads", min: 1) { Parallel.threads = t }
-        let epochs = try args.int("epochs", min: 0) ?? spec.epochs
-        let limit = try args.int("limit", min: 1)
+        if let seed = try args.int("seed", min: 0, max: Int(UInt32.max)) { spec.seed = UInt64(seed) }
+        if let b = try args.int("batch-size", min: 1, max: SpecLimits.batchSize.upperBound) { spec.batchSize = b }
+        if let t = try args.int("threads", min: 1, max: 256) { Parallel.threads = t }
+        let epochs = try args.int("epochs", min: 0, max: 1_000_000) ?? spec.epochs
+        let limit = try args.int("limit", min: 1, max: 10_000_000)
         let out = args.string("out") ?? "runs/\(spec.name)"
         let checkpointPath = "\(out)/\(spec.name).safetensors"
 
@@ -56,6 +56,7 @@ enum TrainCommand {
         for n in notes { Console.line("note: \(n)") }
 
         let model = try Autoencoder(spec: spec)
+        try model.checkBatchMemory(spec.batchSize)
         model.initialize(seed: spec.seed)
         let trainer = Trainer(model: model, train: train, test: test)
         if args.has("resume") {
@@ -76,6 +77,10 @@ enum TrainCommand {
                                         p.epoch, epochs, p.step, p.steps, p.loss.total,
                                         model.sampling != nil ? String(format: " (recon %.3f, kl %.3f)", p.loss.reconstruction, p.loss.kl) : "",
                                         p.samplesPerSecond, Console.duration(p.secondsLeft)))
+            }
+            // A diverged epoch is not saved: the previous checkpoint stays what --resume reads.
+            guard report.train.total.isFinite, report.test.loss.total.isFinite else {
+                throw ExitError(code: 1, message: "training diverged in epoch \(report.epoch) (loss \(report.train.total)); \(checkpointPath) still holds epoch \(report.epoch - 1). Lower the learning rate in \(specPath) and resume or retrain.")
             }
             try Checkpoint.save(trainer, to: checkpointPath)
             let picture = String(format: "%@/%@-epoch-%03d.png", out, spec.name, report.epoch)

@@ -80,6 +80,29 @@ struct ExportPipelineTests {
         #expect(psnr[2] > psnr[0], "mixed \(psnr[2]) vs int8 \(psnr[0])")
     }
 
+    @Test func nonFiniteWeightsAreRefusedByName() throws {
+        let (model, images) = tinyTrainedModel(vae: false)
+        let p = model.parameters[2]
+        p.value.pointer[1] = .nan
+        do {
+            _ = try Lowering.lower(model, calibration: images)
+            Issue.record("NaN weights exported")
+        } catch let e as LoweringError {
+            #expect(e.description.contains(p.name) && e.description.contains("NaN"), "\(e)")
+        }
+        // The checkpoint such a run would leave is refused when read back, naming the tensor.
+        let trainer = Trainer(model: model, train: images, test: images.prefix(8))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nan-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Checkpoint.save(trainer, to: path)
+        do {
+            _ = try Checkpoint.loadModel(path)
+            Issue.record("a NaN checkpoint loaded")
+        } catch {
+            #expect("\(error)".contains(p.name) && "\(error)".contains("NaN"), "\(error)")
+        }
+    }
+
     @Test func unknownLayerOverrideIsAnError() throws {
         let (model, images) = tinyTrainedModel(vae: false)
         #expect(throws: LoweringError.self) { try Lowering.lower(model, calibration: images, options: QuantizationOptions(layers: ["nope": .int16])) }

@@ -122,6 +122,44 @@ struct ModelFileTests {
         #expect(open(resealed(b)) == .badSubgraph)
     }
 
+    @Test func opShapesMustFollowFromTheGeometry() throws {
+        let ops = section(bytes, FileLayout.Tag.ops)
+        let count = try LoadedModel.open(bytes: bytes).model.opCount
+        let conv = (0..<count).first { bytes[ops + 16 * $0] == OpKind.conv.rawValue }!
+        let transposed = (0..<count).first { bytes[ops + 16 * $0] == OpKind.transposedConv.rawValue }!
+        #expect(open(bytes) == nil)
+        // The first conv is 3x3, stride 2, "same" on 14x14: padding 0 (TensorFlow's rule). Padding
+        // 1 is still inside the kernel, but that op would produce another picture: refused.
+        #expect(bytes[ops + 16 * conv + 8] == 3 && bytes[ops + 16 * conv + 9] == 2 && bytes[ops + 16 * conv + 10] == 0)
+        var b = bytes; b[ops + 16 * conv + 10] = 1
+        #expect(open(resealed(b)) == .badOp)
+        // A transposed conv whose stride does not turn its input size into its output size.
+        b = bytes; b[ops + 16 * transposed + 9] = 3
+        #expect(open(resealed(b)) == .badOp)
+        // A kernel with more taps than the int32 accumulators allow (255·255·4 > 65,536).
+        b = bytes; b[ops + 16 * conv + 8] = 255
+        #expect(open(resealed(b)) == .badOp)
+    }
+
+    @Test func toolsRefuseScalesTheyCannotComputeWith() throws {
+        // The runtime never reads the float scales, so it accepts these files; the host tools,
+        // which convert with them, must refuse them with an error that names the tensor.
+        let tens = section(bytes, FileLayout.Tag.tensors)
+        for bits: UInt32 in [0x7FC0_0000, 0xBF80_0000, 0, 0x7F80_0000] {   // NaN, −1, 0, +∞
+            for t in [0, 3] {
+                let b = poke(bytes, at: tens + 20 * t + 12, u32: bits)
+                #expect(open(b) == nil)
+                do {
+                    _ = try LoadedModel.open(bytes: b, path: "m.mote")
+                    Issue.record("scale bits \(bits) of tensor \(t) accepted")
+                } catch let e as ModelFileError {
+                    #expect(e.description.contains("tensor \(t) has quantization scale"), "\(e)")
+                }
+            }
+        }
+        _ = try LoadedModel.open(bytes: bytes)
+    }
+
     @Test func randomHostileMutationsNeverCrash() {
         // Mutations anywhere after the header (its fields are covered above), resealed: most are rejected; whatever opens,
         // runs (the run inside `open`) without trapping or touching memory it was not given.

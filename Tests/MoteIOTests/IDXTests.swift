@@ -57,6 +57,20 @@ struct IDXTests {
         expectError(gz, mentions: ["gzip"])
     }
 
+    @Test func gzipBombStopsAtTheDeclaredSize() throws {
+        // 64 MB of zeros compress to ~64 KB; the zero header declares 1 byte of data, so
+        // inflating must stop at once rather than expand the lot, and say why.
+        let bomb = try Zlib.gzip([UInt8](repeating: 0, count: 64 << 20))
+        #expect(bomb.count < 200_000)
+        expectError(bomb, mentions: ["decompresses to more than the 5 bytes"])
+        // Real images followed by a megabyte of zeros inside the same gzip stream: trailing data.
+        expectError(try Zlib.gzip(IDX.encode(images: tinyImages) + [UInt8](repeating: 0, count: 1 << 20)), mentions: ["more than the 28 bytes"])
+        // The limit itself: a prefix read, and an exact-size stream, both succeed.
+        let plain = IDX.encode(images: tinyImages)
+        #expect(try Zlib.inflate(try Zlib.gzip(plain), limit: 4, prefix: true) == Array(plain.prefix(4)))
+        #expect(try Zlib.inflate(try Zlib.gzip(plain), limit: plain.count) == plain)
+    }
+
     @Test func missingFile() {
         #expect(throws: IDXError.self) { try IDX.readImages("/nonexistent/mote/file") }
     }
@@ -128,12 +142,20 @@ struct FileFormatTests {
         #expect(try file.encoded() == bytes)  // deterministic: same contents, same bytes
     }
 
+    /// A safetensors header: its length (8 bytes, little-endian) and the JSON.
+    func header(_ json: String) -> [UInt8] {
+        withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { Array($0) } + Array(json.utf8)
+    }
+
     @Test func hostileSafetensorsAreRejected() throws {
         let good = try SafetensorsFile(tensors: [NamedTensor(name: "w", shape: [4], values: [1, 2, 3, 4])], metadata: [:]).encoded()
         let cases: [[UInt8]] = [
             [], Array(good.prefix(5)), Array(good.dropLast(4)),
             [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f] + good.dropFirst(8),
             Array(good.prefix(8)) + Array("{\"w\":{\"dtype\":\"F32\",\"shape\":[400],\"data_offsets\":[0,1600]}}".utf8),
+            // A shape whose element count overflows 64 bits (it used to trap).
+            header(#"{"w":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,16]}}"#) + [UInt8](repeating: 0, count: 16),
+            header(#"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#) + [UInt8](repeating: 0, count: 16),
         ]
         for bytes in cases {
             #expect(throws: (any Error).self) { try SafetensorsFile.decode(bytes, path: "bad") }

@@ -42,6 +42,28 @@ struct ImageInputTests {
         try AtomicFile.write("a,1,2\nb,1,x\n", to: "\(dir)/bad.csv")
         #expect { try LatentFile.read("\(dir)/bad.csv", dimension: 2) } throws: { "\($0)".contains("line 2") }
         #expect(throws: ImageFileError.self) { try LatentFile.read("\(dir)/z.json", dimension: 3) }
+        // Plain rows of numbers, and names or labels as text before the values.
+        try AtomicFile.write("1,2\nshirt,-3,4\n", to: "\(dir)/plain.csv")
+        #expect(try LatentFile.read("\(dir)/plain.csv", dimension: 2) == [[1, 2], [-3, 4]])
+    }
+
+    @Test func latentFilesOfTheWrongWidthOrRangeAreErrors() throws {
+        let dir = scratchDir("latents-bad")
+        let cases: [(String, String)] = [
+            ("a,1,2\nb,1,2,3\n", "line 2: expected 2 numbers at the end of the line, got 3"),   // a 3-value row for a 2-D model
+            ("1,2,3\n", "line 1: expected 2 numbers"),
+            ("a,1e308,0\n", "outside the 32-bit float range"),
+            ("a,nan,0\n", "not finite"),
+            ("a,inf,0\n", "not finite"),
+        ]
+        for (text, words) in cases {
+            try AtomicFile.write(text, to: "\(dir)/z.csv")
+            #expect { try LatentFile.read("\(dir)/z.csv", dimension: 2) } throws: { "\($0)".contains(words) }
+        }
+        try AtomicFile.write("[[1e308, 0]]", to: "\(dir)/z.json")
+        #expect { try LatentFile.read("\(dir)/z.json", dimension: 2) } throws: { "\($0)".contains("32-bit float range") }
+        try AtomicFile.write(String(repeating: "1,2\n", count: LatentFile.maxLatents + 1), to: "\(dir)/many.csv")
+        #expect { try LatentFile.read("\(dir)/many.csv", dimension: 2) } throws: { "\($0)".contains("more than 100000 latents") }
     }
 
     @Test func principalComponentsFindTheSpreadDirections() {

@@ -135,11 +135,40 @@ struct TrainingTests {
         #expect(vae.parameterCount(.encoder) == 69_076 && vae.parameterCount(.decoder) == 65_089)
     }
 
+    /// A minimal dense spec with `units` written as given (JSON text) and extra top-level fields.
+    func spec(units: String, extra: String = "") -> String {
+        #"{"name":"x","input":[4,4,1],"data":{"dataset":"m","train":[],"test":{"split":"t10k"}},"encoder":[{"type":"flatten"},{"type":"dense","units":"# + units
+            + #"}],"decoder":[{"type":"dense","units":16},{"type":"reshape","shape":[4,4,1]}],"loss":{"type":"mse"},"optimizer":{"type":"adam"}"# + extra + "}"
+    }
+
+    @Test func trainingMemoryIsCheckedBeforeAllocating() throws {
+        let json = spec(units: "8").replacingOccurrences(of: #""input":[4,4,1]"#, with: #""input":[64,64,1]"#)
+            .replacingOccurrences(of: #""units":16"#, with: #""units":4096"#).replacingOccurrences(of: "[4,4,1]", with: "[64,64,1]")
+        let model = try Autoencoder(spec: try ModelSpec.parse(json))
+        // Independent estimate: each layer keeps its output and input gradient, 4 bytes a value.
+        let perImage = model.layers.reduce(0) { $0 + 4 * ($1.inputShape.count + $1.outputShape.count) }
+        #expect(model.batchBytes(10) == 10 * perImage)
+        try model.checkBatchMemory(32)
+        #expect(throws: SpecError.self) { try model.checkBatchMemory(SpecLimits.trainingBytes / perImage + 1) }
+    }
+
     @Test func badSpecsAreClearErrors() {
         let cases = [
             ("{}", "input"),
             (#"{"name":"x","input":[4,4,1],"data":{"dataset":"m","train":[],"test":{"split":"t10k"}},"encoder":[{"type":"dense","units":2}],"decoder":[],"loss":{"type":"mse"},"optimizer":{"type":"adam"}}"#, "flatten"),
             (#"{"name":"x","input":[4,4,1],"data":{"dataset":"m","train":[],"test":{"split":"t10k"}},"encoder":[{"type":"warp"}],"decoder":[],"loss":{"type":"mse"},"optimizer":{"type":"adam"}}"#, "unknown layer"),
+            // Sizes a typo makes: each is refused naming the field, before anything is allocated.
+            (spec(units: "1000000000"), "units: expected a whole number in 1...65535"),
+            (spec(units: "4611686018427387904"), "units: expected a whole number"),
+            (spec(units: "1.5"), "units: expected a whole number"),
+            (spec(units: "-3"), "units: expected a whole number"),
+            (spec(units: "\"8\""), "units: expected a whole number"),
+            (spec(units: "8", extra: #","seed":-1"#), "seed: expected a whole number"),
+            (spec(units: "8", extra: #","batch_size":1e9"#), "batch_size"),
+            (spec(units: "8", extra: #","noise":-1"#), "noise: expected a number in 0.0...10.0"),
+            // 4096·4096 inputs into 65,535 units: over the parameter limit, refused before allocating.
+            (#"{"name":"x","input":[4096,4096,1],"data":{"dataset":"m","train":[],"test":{"split":"t10k"}},"encoder":[{"type":"flatten"},{"type":"dense","units":65535}],"decoder":[],"loss":{"type":"mse"},"optimizer":{"type":"adam"}}"#, "parameters"),
+            (#"{"name":"x","input":[8,8,1],"data":{"dataset":"m","train":[],"test":{"split":"t10k"}},"encoder":[{"type":"resize_nearest","size":[4096,4096]},{"type":"conv2d","filters":4096,"kernel":1}],"decoder":[],"loss":{"type":"mse"},"optimizer":{"type":"adam"}}"#, "values per image"),
         ]
         for (json, word) in cases {
             do {

@@ -112,6 +112,25 @@ public struct MoteModel {
     /// 16...62 for the wide (int64) path.
     static func validShift(_ s: Int32, wide: Bool) -> Bool { s >= (wide ? -15 : -30) && s <= 31 }
 
+    /// The most taps (k·k·inC, or a dense op's inputs) one output may sum.
+    static let maxTaps = 1 << 16
+
+    /// True when a convolution-shaped op's output size and padding are the ones TensorFlow's
+    /// "same" or "valid" rule gives (for a transposed conv: "same", output = input · stride),
+    /// the only geometries the exporter writes (docs/FORMAT.md).
+    static func shapesAgree(_ r: OpRecord, _ x: TensorRecord, _ y: TensorRecord) -> Bool {
+        let k = Int(r.kernel), s = Int(r.stride)
+        func agrees(_ input: Int, _ output: Int, _ pad: Int) -> Bool {
+            if r.kind == .transposedConv {
+                return output == input &* s && pad == Swift.max((input &- 1) &* s &+ k &- output, 0) / 2
+            }
+            let same = (input &+ s &- 1) / s
+            if output == same && pad == Swift.max((same &- 1) &* s &+ k &- input, 0) / 2 { return true }
+            return input >= k && output == (input &- k) / s &+ 1 && pad == 0     // "valid"
+        }
+        return agrees(x.h, y.h, Int(r.padTop)) && agrees(x.w, y.w, Int(r.padLeft))
+    }
+
     func validateTensor(_ i: Int) throws(ModelError) {
         let raw = tensors + i &* FileLayout.tensorRecordBytes
         guard let t = TensorRecord(raw) else { throw ModelError(.badTensor, index: i, "unknown element type") }
@@ -149,13 +168,17 @@ public struct MoteModel {
             guard let wt = r.weightType else { throw ModelError(.badOp, index: i, "unknown weight type") }
             if r.kind != .dense {
                 guard r.kernel >= 1, r.stride >= 1, r.padTop < r.kernel, r.padLeft < r.kernel else { throw ModelError(.badOp, index: i, "bad kernel, stride or padding") }
+                guard Self.shapesAgree(r, x, y) else { throw ModelError(.badOp, index: i, "the output's height and width do not follow from the input, kernel, stride and padding") }
             }
             let layout = WeightedLayout(op: r, weightType: wt, input: x, output: y)
+            // The int32 accumulators (and the wide path's saturation limit) assume at most 2^16 taps.
+            guard layout.taps <= Self.maxTaps else { throw ModelError(.badOp, index: i, "more than 65,536 taps per output") }
             let b = try block(layout.bytes)
             try shifts(b + layout.shifts, layout.channels, wide: layout.wideAccumulator)
             if r.stage == .leakyRelu { try shifts(b + layout.negativeShifts, layout.channels, wide: layout.wideAccumulator) }
         case .maxPool:
             guard x.type == y.type, x.c == y.c, r.kernel >= 1, r.stride >= 1 else { throw ModelError(.badOp, index: i, "max pool: types, channels, kernel or stride do not match") }
+            guard Self.shapesAgree(r, x, y) else { throw ModelError(.badOp, index: i, "max pool: the output's height and width do not follow from the input, pool size and padding") }
         case .resizeNearest:
             guard x.type == y.type, x.c == y.c else { throw ModelError(.badOp, index: i, "resize: types or channels do not match") }
             // oy · inH must not overflow a 32-bit Int.
