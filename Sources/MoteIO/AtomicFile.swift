@@ -2,17 +2,21 @@
 import Foundation
 
 public enum AtomicFile {
-    /// Writes to a temporary file beside `path`, flushes it, then renames it over `path`.
+    /// Writes to a temporary file beside `path`, flushes it, then renames it over `path`. A
+    /// full disk or a read-only folder is an error and leaves `path` as it was.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true) } catch {
+            throw MoteIOError("cannot create the folder \(dir): \(error.localizedDescription)")
+        }
+        removeStaleTemporaries(of: path)
         let tmp = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
         guard let fd = fopen(tmp, "wb") else { throw MoteIOError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, fd) }
         let flushed = fflush(fd) == 0 && fsync(fileno(fd)) == 0
-        fclose(fd)
-        guard written == bytes.count, flushed else {
+        let closed = fclose(fd) == 0
+        guard written == bytes.count, flushed, closed else {
             unlink(tmp)
             throw MoteIOError("writing \(tmp) failed: \(String(cString: strerror(errno)))")
         }
@@ -20,6 +24,27 @@ public enum AtomicFile {
             unlink(tmp)
             throw MoteIOError("cannot rename \(tmp) to \(path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Temporary files of `path` left by a process that was killed mid-write (their writer is
+    /// gone): removed, so kills never pile up half-written copies.
+    static func removeStaleTemporaries(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path, base = url.lastPathComponent + "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
+        for name in names where name.hasPrefix(base) && name.hasSuffix(".tmp") {
+            guard let pid = Int32(name.dropFirst(base.count).dropLast(4)), pid != ProcessInfo.processInfo.processIdentifier,
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            unlink("\(dir)/\(name)")
+        }
+    }
+
+    /// Throws unless a file can be created in `dir` (made if missing): a run that would fail
+    /// to save its results fails before it starts.
+    public static func checkWritable(_ dir: String) throws {
+        let probe = "\(dir)/.mote-write-check-\(ProcessInfo.processInfo.processIdentifier)"
+        try write([], to: probe)
+        unlink(probe)
     }
 
     public static func write(_ text: String, to path: String) throws {

@@ -43,7 +43,7 @@ public enum LatentFile {
             let numbers = fields.reversed().prefix { Double($0) != nil }.reversed().map { Double($0)! }
             if numbers.isEmpty && n == 0 { continue }   // a header
             guard numbers.count == d else {
-                throw ImageFileError(path: path, problem: "line \(n + 1): expected \(d) numbers at the end of the line, got \(numbers.count) in \"\(line.prefix(80))\"")
+                throw ImageFileError(path: path, problem: "line \(n + 1): expected \(d) numbers at the end of the line, got \(numbers.count) in \"\(printable(line.prefix(80)))\"")
             }
             let z = numbers.map { Float($0) }
             guard numbers.allSatisfy({ $0.isFinite }), z.allSatisfy(\.isFinite) else {
@@ -52,5 +52,11 @@ public enum LatentFile {
             try add(z)
         }
         return latents
+    }
+
+    /// A line of a file as it may appear in a one-line error message (control bytes and broken
+    /// UTF-8 shown as "?").
+    static func printable(_ s: Substring) -> String {
+        String(s.map { $0 == "\u{FFFD}" || $0.unicodeScalars.contains { $0.value < 32 || $0.value == 127 || $0.properties.generalCategory == .lineSeparator } ? "?" : $0 })
     }
 }

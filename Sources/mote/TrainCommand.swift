@@ -46,6 +46,10 @@ enum TrainCommand {
         let out = args.string("out") ?? "runs/\(spec.name)"
         let checkpointPath = "\(out)/\(spec.name).safetensors"
 
+        // The output folder, the model and the memory a batch needs are checked before any data is read.
+        try AtomicFile.checkWritable(out)
+        let model = try Autoencoder(spec: spec)
+        try model.checkBatchMemory(spec.batchSize)
         let folder = try DataLocation.folder(for: spec, requested: args.string("data"), specPath: specPath)
         var notes = [String]()
         var train = try ImageSet.load(spec.data.train, from: folder, notes: &notes)
@@ -55,8 +59,6 @@ enum TrainCommand {
         test = try test.prepared(for: spec, source: folder.path)
         for n in notes { Console.line("note: \(n)") }
 
-        let model = try Autoencoder(spec: spec)
-        try model.checkBatchMemory(spec.batchSize)
         model.initialize(seed: spec.seed)
         let trainer = Trainer(model: model, train: train, test: test)
         if args.has("resume") {
