@@ -150,7 +150,7 @@ static const char *mutate(unsigned char *buf, size_t n) {
     return "bit-flip";
 }
 
-typedef struct { long cases, opened, runs, rejected, skipped; long by_code[16]; } counts;
+typedef struct { long cases, opened, runs, rejected, skipped; long by_code[16]; int last_opened; } counts;
 
 /* Opens and runs one candidate file; exact-size heap buffers so ASan sees any overrun. */
 static void try_file(const unsigned char *bytes, size_t n, counts *c, unsigned timeout) {
@@ -160,12 +160,14 @@ static void try_file(const unsigned char *bytes, size_t n, counts *c, unsigned t
     c->cases++;
     alarm(timeout);
     size_t arena_size = 0;
+    c->last_opened = 0;
     int rc = mote_required_arena(model, n, &arena_size);
     if (rc == MOTE_OK && arena_size > (64u << 20)) { c->skipped++; rc = -1; }
     if (rc == MOTE_OK) {
         unsigned char *arena = aligned_alloc(16, (arena_size + 15) / 16 * 16 ? (arena_size + 15) / 16 * 16 : 16);
         mote_model m; mote_error err;
         rc = mote_open(&m, model, n, arena, arena_size, &err);
+        c->last_opened = rc == MOTE_OK;
         if (rc == MOTE_OK) {
             c->opened++;
             for (int g = 0; g < 3; g++) {
@@ -230,8 +232,11 @@ int main(int argc, char **argv) {
     if (first >= argc) { fprintf(stderr, "usage: mote-fuzz [--seed S] [--cases N] [--timeout SEC] [--save DIR --save-count K] [--crash-dir DIR] [--truncate-all] SEED.mote...\n"); return 2; }
     signal(SIGALRM, on_alarm); signal(SIGSEGV, on_crash); signal(SIGILL, on_crash); signal(SIGBUS, on_crash); signal(SIGFPE, on_crash);
 
-    long saved = 0;
+    /* Cases saved for the CLI: an equal share per seed, half of them files that opened (those
+     * reach the tools' own checks and kernels), half rejected ones. */
+    long saved = 0, share = save_count / (argc - first);
     for (int a = first; a < argc; a++) {
+        long saved_open = 0, saved_rejected = 0;
         size_t n; unsigned char *seed = load(argv[a], &n);
         counts c = {0};
         /* The seed itself must open: otherwise the mutations test nothing. */
@@ -261,7 +266,8 @@ int main(int argc, char **argv) {
             if (below(10) != 0) fix_checksum(buf, n);
             size_t size = below(20) == 0 ? below((uint32_t)n + 1) : n;   /* sometimes also cut short */
             try_file(buf, size, &c, timeout);
-            if (save_dir && saved < save_count && below((uint32_t)(cases / (save_count ? save_count : 1) + 1)) == 0) save(save_dir, saved++, buf, size);
+            if (save_dir && c.last_opened && saved_open < share / 2) { save(save_dir, saved++, buf, size); saved_open++; }
+            else if (save_dir && !c.last_opened && saved_rejected < share - share / 2 && below(8) == 0) { save(save_dir, saved++, buf, size); saved_rejected++; }
         }
         free(buf); free(seed);
         printf("%s: %ld cases (%ld truncations, %ld mutations, %ld random), %ld opened and ran %ld subgraphs, %ld rejected",
