@@ -1,5 +1,5 @@
 // Where a model's dataset lives when the user does not say: Fashion-MNIST from Debian's
-// package, MNIST from the project's shared folder beside the repository.
+// package, MNIST's test split from data/mnist in the repository.
 import Foundation
 import MoteIO
 import MoteTraining
@@ -7,17 +7,21 @@ import MoteTraining
 enum DataLocation {
     /// The shipped sample, the fallback of commands that need only a few hundred images.
     static let sample = "data/fashion-mnist-sample"
+    /// MNIST's test split (all 10,000 images), shipped.
+    static let mnist = "data/mnist"
 
     static func folder(for spec: ModelSpec, requested: String?, specPath: String?, sampleWillDo: Bool = false) throws -> DatasetFolder {
         switch spec.data.dataset {
         case "mnist":
-            var candidates = ["../shared/data/mnist", "shared/data/mnist"]
+            // Shipped in the repository (data/mnist, CC BY-SA 3.0): found from the repository
+            // root, or beside the spec's folder (models/ → ../data/mnist).
+            var candidates = [mnist]
             if let specPath {
                 let dir = URL(fileURLWithPath: specPath).deletingLastPathComponent()
-                candidates.insert(dir.appendingPathComponent("../../shared/data/mnist").standardized.path, at: 0)
+                candidates.append(dir.appendingPathComponent("../\(mnist)").standardized.path)
             }
             return try DatasetFolder.resolve(requested, fallbacks: candidates,
-                                             installHint: "MNIST's t10k files are expected in ../shared/data/mnist")
+                                             installHint: "MNIST's t10k files ship in \(mnist) of the repository: run from its root, or pass --data DIR")
         default:
             return try DatasetFolder.resolve(requested, fallbacks: [DatasetFolder.debianFashionMNIST] + (sampleWillDo ? [sample] : []),
                                              installHint: "Install Fashion-MNIST with `sudo apt-get install dataset-fashion-mnist` (or use the shipped sample: --data data/fashion-mnist-sample)")

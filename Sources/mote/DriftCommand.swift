@@ -14,7 +14,7 @@ enum DriftCommand {
       --model F         the exported model (mote export)
       --checkpoint F    the float checkpoint it was exported from
       --data DIR        test images (default: Debian's Fashion-MNIST if installed, else the
-                        shipped sample; MNIST models: ../shared/data/mnist); the spec's test range
+                        shipped sample; MNIST models: data/mnist); the spec's test range
       --count N         images to compare (default 1000); a VAE's decoder also decodes N
                         latents drawn N(0, 1) by the runtime's integer sampler
       --min-psnr DB     exit 1 when the mean PSNR (of any subgraph measured) is below DB

@@ -22,7 +22,7 @@ enum ExportCommand {
       --bias-correction S   dense (default): correct dense layers' biases for the mean error of
                             their rounded weights; all: convolutions too; none
       --calib-data DIR      images to calibrate on (default: the shipped sample in
-                            data/fashion-mnist-sample; MNIST models: ../shared/data/mnist)
+                            data/fashion-mnist-sample; MNIST models: data/mnist)
       --calib-count N       how many of its training images (default 1000)
       --subgraph decoder    write the decoder alone (for a board that only generates images:
                             the same bits as the full file's decoder, a third of the size)

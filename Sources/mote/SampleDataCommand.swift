@@ -18,7 +18,7 @@ enum SampleDataCommand {
     data/mnist-sample (t10k images 8,000...8,999, which mnist-ae never trained on).
 
     example: mote sample-data --out data/fashion-mnist-sample
-             mote sample-data --data ../shared/data/mnist --start 8000 --count 1000 --out data/mnist-sample
+             mote sample-data --data data/mnist --start 8000 --count 1000 --out data/mnist-sample
     """
 
     static func run(_ argv: [String]) throws {

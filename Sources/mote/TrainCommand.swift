@@ -15,7 +15,7 @@ enum TrainCommand {
                        denoise-ae.json, mnist-ae.json)
       --data DIR       folder with train-/t10k- images and labels IDX files (plain or .gz);
                        default: /usr/share/datasets/fashion-mnist (apt-get install
-                       dataset-fashion-mnist), or ../shared/data/mnist for mnist-ae
+                       dataset-fashion-mnist), or data/mnist (shipped) for mnist-ae
       --epochs N       train until N epochs are done in total (default: the spec's)
       --limit N        use only the first N training and N test images
       --seed S         seed for initialisation, shuffling, noise and sampling (default: spec's)
