@@ -6,13 +6,16 @@ import Foundation
 // Release builds are tuned for the CPU they are built on: without a target CPU, SIMD
 // `.addingProduct` lowers to calls to `fmaf` and the trainer's GEMM runs ~100x slower.
 // Set MOTE_PORTABLE=1 to build a binary that runs on any x86-64 / arm64 CPU.
-let portable = ProcessInfo.processInfo.environment["MOTE_PORTABLE"] == "1"
+// When Mote is another package's versioned dependency (a checkout under that package's build
+// folder), SwiftPM refuses unsafe flags, so none are set: the library builds portable there.
+let asDependency = Context.packageDirectory.contains("/checkouts/")
+let portable = asDependency || ProcessInfo.processInfo.environment["MOTE_PORTABLE"] == "1"
 let tuned: [SwiftSetting] = portable ? [] : [
     .unsafeFlags(["-Xcc", "-march=native"], .when(configuration: .release)),
 ]
 // The numeric targets are optimized in debug builds too: the test suite trains small models
 // and runs int8 kernels over real images, which unoptimized code makes 20x slower.
-let numeric: [SwiftSetting] = tuned + [
+let numeric: [SwiftSetting] = asDependency ? [] : tuned + [
     .unsafeFlags(portable ? ["-O"] : ["-O", "-Xcc", "-march=native"], .when(configuration: .debug)),
 ]
 
