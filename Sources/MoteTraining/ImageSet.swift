@@ -26,7 +26,10 @@ public struct ImageSet: Sendable {
         return ImageSet(pixels: Array(pixels[0..<(k * shape.count)]), labels: Array(labels[0..<k]), shape: shape)
     }
 
-    /// A denoiser's inputs: clip(x + σ · N(0, 1), 0, 1) with a fixed seed (as evaluation draws them).
+    /// A denoiser's inputs: clip(x + σ · N(0, 1), 0, 1) with a fixed seed. This is what `mote
+    /// drift`, export calibration and the demo use (the evaluation stream); `mote eval` and the
+    /// trainer's test loss draw from the trainer's noise stream instead (`Trainer.evaluate`),
+    /// so under the same seed 1234 the two see different, equally fixed, noisy copies.
     public func withNoise(_ sigma: Float, seed: UInt64 = 1234) -> ImageSet {
         guard sigma > 0 else { return self }
         var rng = SeededRandom(seed: seed, stream: RandomStream.evaluation.rawValue, epoch: 0)

@@ -56,7 +56,7 @@ enum EvalCommand {
         }
         row("mean MSE per image", String(format: "%.6f", e.mse))
         row("mean PSNR per image", String(format: "%.2f dB", e.psnr))
-        if let noisy = e.inputPSNR { row("  noisy inputs", String(format: "%.2f dB (noise σ %.2g, seed 1234)", noisy, spec.noise)) }
+        if let noisy = e.inputPSNR { row("  noisy inputs", String(format: "%.2f dB (noise σ %.2g, seed 1234, the trainer's noise stream; mote drift draws its own)", noisy, spec.noise)) }
         if args.has("per-image") {
             print("  image        MSE   PSNR dB")
             for (i, m) in e.perImageMSE.enumerated() { print(String(format: "  %5d %10.6f %9.2f", i, m, psnr(mse: m))) }

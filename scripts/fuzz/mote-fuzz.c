@@ -58,10 +58,18 @@ static uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 
 static void wr32(unsigned char *p, uint32_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24); }
 static void wr16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
 
-/* CRC-32 (zlib's), computed here independently of the runtime's. */
+/* CRC-32 (zlib's), computed here independently of the runtime's, a byte at a time. */
+static uint32_t crc_table[256];
 static uint32_t crc32_of(const unsigned char *p, size_t n) {
+    if (!crc_table[1]) {
+        for (uint32_t b = 0; b < 256; b++) {
+            uint32_t c = b;
+            for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+            crc_table[b] = c;
+        }
+    }
     uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) { c ^= p[i]; for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u))); }
+    for (size_t i = 0; i < n; i++) c = (c >> 8) ^ crc_table[(c ^ p[i]) & 0xFF];
     return ~c;
 }
 static void fix_checksum(unsigned char *p, size_t n) {
