@@ -17,6 +17,10 @@ enum ExportCommand {
       --weights T           int8 or int16 (default: the same as the activations)
       --layer NAME=T        this layer's output activations and weights in T (mixed precision;
                             repeatable; NAME as mote inspect shows it, e.g. decoder.out)
+      --mixed-precision P   let the exporter move layers to int16 while the file grows by at
+                            most P percent: each round it tries every layer, keeps the one that
+                            brings the model closest to float (on 200 calibration images) per
+                            added byte, and stops when no move gains 0.25 dB
       --calibration M       percentile (default: clip the rarest 0.01% at each end), minmax,
                             or mse (the clipping range with the least quantization error)
       --bias-correction S   dense (default): correct dense layers' biases for the mean error of
@@ -37,7 +41,7 @@ enum ExportCommand {
     }
 
     static func run(_ argv: [String]) throws {
-        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count", "subgraph"],
+        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count", "subgraph", "mixed-precision"],
                                  flags: ["json", "help"], command: "export")
         if args.has("help") { print(help); return }
         guard let path = args.string("checkpoint") else { throw UsageError("missing --checkpoint FILE (e.g. models/vae.safetensors)") }
@@ -64,7 +68,12 @@ enum ExportCommand {
         let (calibration, source) = try QuantizationData.calibration(for: model.spec, requested: args.string("calib-data"), count: count)
         if !args.has("json") { Console.progress("calibrating on \(calibration.count) images from \(source)…") }
         var graph: QuantizedGraph
-        do { graph = try Lowering.lower(model, calibration: calibration, options: options) } catch let e as LoweringError {
+        do {
+            if let percent = try args.double("mixed-precision", min: 0, max: 1000) {
+                options = try chooseMixedPrecision(model, calibration, options, percent: percent, quiet: args.has("json"))
+            }
+            graph = try Lowering.lower(model, calibration: calibration, options: options)
+        } catch let e as LoweringError {
             throw ExitError(code: 2, message: e.description)
         }
         switch args.string("subgraph") {
@@ -91,6 +100,24 @@ enum ExportCommand {
         Console.line(Report.sizeLine(summary))
         Console.line(Report.arenaLine(arena: summary.arenaBytes, lowerBound: summary.lowerBound, naive: summary.naiveBytes))
         Console.line("  \(Report.count(macs)) MACs per \(graph.encoderSteps == 0 ? "decoder" : "autoencoder") pass; check the drift with: mote drift --model \(out) --checkpoint \(path)")
+    }
+}
+
+extension ExportCommand {
+    /// `--mixed-precision P`: the layers MixedPrecision moves to int16 within P percent more bytes.
+    static func chooseMixedPrecision(_ model: Autoencoder, _ calibration: ImageSet, _ options: QuantizationOptions,
+                                     percent: Double, quiet: Bool) throws -> QuantizationOptions {
+        if !quiet { Console.progress("mixed precision: trying each layer in int16…") }
+        let base = try ModelWriter.write(try Lowering.lower(model, calibration: calibration, options: options)).count
+        let (chosen, start, moves) = try MixedPrecision.choose(model, calibration: calibration, evaluation: calibration.prefix(200),
+                                                               options: options, budget: base + Int(Double(base) * percent / 100))
+        if !quiet {
+            Console.clearProgress()
+            var line = String(format: "mixed precision (within %g%% of %@): %.2f dB against float on 200 calibration images", percent, Report.bytes(base), start.psnr)
+            for m in moves { line += String(format: "; %@ → int16: %.2f dB, %@", m.layer, m.psnr, Report.bytes(m.fileBytes)) }
+            Console.line(moves.isEmpty ? line + "; no layer gains 0.25 dB within the budget" : line)
+        }
+        return chosen
     }
 }
 

@@ -103,6 +103,26 @@ struct ExportPipelineTests {
         }
     }
 
+    @Test func mixedPrecisionMovesOnlyWhatPaysWithinTheBudget() throws {
+        let (model, images) = tinyTrainedModel(vae: true)
+        let base = try ModelWriter.write(try Lowering.lower(model, calibration: images)).count
+        // No room for a single extra byte: nothing may move.
+        let none = try MixedPrecision.choose(model, calibration: images, evaluation: images.prefix(16), options: QuantizationOptions(), budget: base)
+        #expect(none.moves.isEmpty && none.options.layers.isEmpty && none.start.fileBytes == base)
+        // Room to move everything: each accepted move gains at least 0.25 dB, stays in budget,
+        // and the chosen options, exported again, give exactly what the last move measured.
+        let budget = 4 * base
+        let all = try MixedPrecision.choose(model, calibration: images, evaluation: images.prefix(16), options: QuantizationOptions(), budget: budget)
+        var previous = all.start.psnr
+        for m in all.moves {
+            #expect(m.psnr >= previous + 0.25 && m.fileBytes <= budget && all.options.layers[m.layer] == .int16)
+            previous = m.psnr
+        }
+        let file = try LoadedModel.open(bytes: try ModelWriter.write(try Lowering.lower(model, calibration: images, options: all.options)))
+        #expect(try Drift.reconstruction(model, file, images: images.prefix(16)).meanPSNR == previous)
+        #expect(!all.moves.isEmpty && all.options.layers.count == all.moves.count)
+    }
+
     @Test func unknownLayerOverrideIsAnError() throws {
         let (model, images) = tinyTrainedModel(vae: false)
         #expect(throws: LoweringError.self) { try Lowering.lower(model, calibration: images, options: QuantizationOptions(layers: ["nope": .int16])) }
