@@ -19,6 +19,11 @@ let numeric: [SwiftSetting] = asDependency ? [] : tuned + [
     .unsafeFlags(portable ? ["-O"] : ["-O", "-Xcc", "-march=native"], .when(configuration: .debug)),
 ]
 
+// The runtime and IO are checked in Swift 6 language mode (full data-race checking); the
+// trainer, the exporter and the tools stay in Swift 5 mode (below): the trainer and
+// ParallelInference hand raw buffer pointers to worker threads by design.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "Mote",
     products: [
@@ -30,8 +35,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib",
                        providers: [.apt(["zlib1g-dev"])]),
         // The core: imports nothing, allocates nothing, integer arithmetic only.
-        .target(name: "MoteRuntime", swiftSettings: numeric),
-        .target(name: "MoteIO", dependencies: ["CZlib"], swiftSettings: tuned),
+        .target(name: "MoteRuntime", swiftSettings: numeric + swift6),
+        .target(name: "MoteIO", dependencies: ["CZlib"], swiftSettings: tuned + swift6),
         .target(name: "MoteTraining", dependencies: ["MoteIO"], swiftSettings: numeric),
         .target(name: "MoteExport", dependencies: ["MoteRuntime", "MoteTraining"], swiftSettings: numeric),
         .executableTarget(name: "mote", dependencies: ["MoteTraining", "MoteIO", "MoteRuntime", "MoteExport"],
