@@ -15,10 +15,11 @@ public enum MixedPrecision {
     /// in int16 with that layer moved to int16, runs it on `evaluation` (images the float model
     /// is compared with: the calibration images, never test images) and keeps the move with
     /// the largest PSNR gain per added byte among those that gain at least `minGain` dB and
-    /// keep the file within `budget` bytes. Stops when no move qualifies. Returns the chosen
-    /// options, the starting PSNR and size, and the moves in order.
+    /// keep the file within `maxGrowth` (a fraction) of the starting export's size. Stops when
+    /// no move qualifies. Returns the chosen options, the starting PSNR and size, and the moves
+    /// in order.
     public static func choose(_ model: Autoencoder, calibration: ImageSet, evaluation: ImageSet, options: QuantizationOptions,
-                              budget: Int, minGain: Double = 0.25) throws -> (options: QuantizationOptions, start: PrecisionMove, moves: [PrecisionMove]) {
+                              maxGrowth: Double, minGain: Double = 0.25) throws -> (options: QuantizationOptions, start: PrecisionMove, moves: [PrecisionMove]) {
         func measure(_ o: QuantizationOptions) throws -> (psnr: Double, bytes: Int) {
             let bytes = try ModelWriter.write(try Lowering.lower(model, calibration: calibration, options: o))
             let file = try LoadedModel.open(bytes: bytes)
@@ -31,6 +32,7 @@ public enum MixedPrecision {
         var current = options
         var (psnr, bytes) = try measure(current)
         let start = PrecisionMove(layer: "", psnr: psnr, fileBytes: bytes)
+        let budget = bytes + Int(Double(bytes) * maxGrowth)
         var moves = [PrecisionMove]()
         while true {
             var best: (move: PrecisionMove, options: QuantizationOptions, score: Double)?

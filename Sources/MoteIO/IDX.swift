@@ -59,16 +59,27 @@ public enum IDX {
     static func declaredBytes(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else { return nil }
         let offset = 4 + 4 * Int(bytes[3])
-        guard bytes.count >= offset else { return nil }
-        var total = 1
-        for d in 0..<Int(bytes[3]) {
+        guard bytes.count >= offset, let data = dataBytes(dimensions(bytes, count: Int(bytes[3]))) else { return nil }
+        return offset + data
+    }
+
+    /// The `count` big-endian u32 dimensions after the 4-byte magic.
+    static func dimensions(_ bytes: [UInt8], count: Int) -> [Int] {
+        (0..<count).map { d in
             let o = 4 + 4 * d
-            let dim = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
-            let (p, overflow) = total.multipliedReportingOverflow(by: dim)
+            return Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+        }
+    }
+
+    /// Their product, or nil when it overflows or exceeds `maxDataBytes`.
+    static func dataBytes(_ dims: [Int]) -> Int? {
+        var total = 1
+        for d in dims {
+            let (p, overflow) = total.multipliedReportingOverflow(by: d)
             guard !overflow, p <= maxDataBytes else { return nil }
             total = p
         }
-        return offset + total
+        return total
     }
 
     /// Parses and validates the header; returns the dimensions and where the data starts.
@@ -86,17 +97,8 @@ public enum IDX {
         }
         let offset = 4 + 4 * ndims
         guard bytes.count >= offset else { throw IDXError(path: path, problem: "header is truncated") }
-        var dims = [Int]()
-        for d in 0..<ndims {
-            let o = 4 + 4 * d
-            dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
-        }
-        var expected = 1
-        for d in dims {
-            let (p, overflow) = expected.multipliedReportingOverflow(by: d)
-            guard !overflow, p <= maxDataBytes else { throw IDXError(path: path, problem: "dimensions \(dims) are too large: more than \(maxDataBytes) bytes of data") }
-            expected = p
-        }
+        let dims = dimensions(bytes, count: ndims)
+        guard let expected = dataBytes(dims) else { throw IDXError(path: path, problem: "dimensions \(dims) are too large: more than \(maxDataBytes) bytes of data") }
         let have = bytes.count - offset
         guard have >= expected else {
             throw IDXError(path: path, problem: "truncated: header says \(dims.map(String.init).joined(separator: "x")) = \(expected) bytes of data, file has \(have)")

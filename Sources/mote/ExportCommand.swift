@@ -108,12 +108,11 @@ extension ExportCommand {
     static func chooseMixedPrecision(_ model: Autoencoder, _ calibration: ImageSet, _ options: QuantizationOptions,
                                      percent: Double, quiet: Bool) throws -> QuantizationOptions {
         if !quiet { Console.progress("mixed precision: trying each layer in int16…") }
-        let base = try ModelWriter.write(try Lowering.lower(model, calibration: calibration, options: options)).count
         let (chosen, start, moves) = try MixedPrecision.choose(model, calibration: calibration, evaluation: calibration.prefix(200),
-                                                               options: options, budget: base + Int(Double(base) * percent / 100))
+                                                               options: options, maxGrowth: percent / 100)
         if !quiet {
             Console.clearProgress()
-            var line = String(format: "mixed precision (within %g%% of %@): %.2f dB against float on 200 calibration images", percent, Report.bytes(base), start.psnr)
+            var line = String(format: "mixed precision (within %g%% of %@): %.2f dB against float on 200 calibration images", percent, Report.bytes(start.fileBytes), start.psnr)
             for m in moves { line += String(format: "; %@ → int16: %.2f dB, %@", m.layer, m.psnr, Report.bytes(m.fileBytes)) }
             Console.line(moves.isEmpty ? line + "; no layer gains 0.25 dB within the budget" : line)
         }

@@ -152,7 +152,6 @@ struct RunSession {
             guard z.allSatisfy({ $0 != nil }) else { throw UsageError("--latent \"\(v)\": expected \(d) comma-separated numbers") }
             guard z.count == d else { throw UsageError("--latent \"\(v)\" has \(z.count) values; the decoder of \(runner.path) takes \(d)") }
             guard z.allSatisfy({ $0!.isFinite && Float($0!).isFinite }) else { throw UsageError("--latent \"\(v)\": a value is not finite or lies outside the 32-bit float range (±3.4e38)") }
-            guard latents.count < LatentFile.maxLatents else { throw UsageError("more than \(LatentFile.maxLatents) --latent values") }
             latents.append(z.map { Float($0!) })
         }
         if let path = args.string("latents") {
