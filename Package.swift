@@ -19,9 +19,10 @@ let numeric: [SwiftSetting] = asDependency ? [] : tuned + [
     .unsafeFlags(portable ? ["-O"] : ["-O", "-Xcc", "-march=native"], .when(configuration: .debug)),
 ]
 
-// The runtime and IO are checked in Swift 6 language mode (full data-race checking); the
-// trainer, the exporter and the tools stay in Swift 5 mode (below): the trainer and
-// ParallelInference hand raw buffer pointers to worker threads by design.
+// The runtime, IO and the exporter are checked in Swift 6 language mode (full data-race
+// checking; ParallelInference states its one deliberate handover in `WorkerShare`); the
+// trainer and the tools stay in Swift 5 mode (below): the trainer's kernels hand raw buffer
+// pointers to worker threads throughout.
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "MoteRuntime", swiftSettings: numeric + swift6),
         .target(name: "MoteIO", dependencies: ["CZlib"], swiftSettings: tuned + swift6),
         .target(name: "MoteTraining", dependencies: ["MoteIO"], swiftSettings: numeric),
-        .target(name: "MoteExport", dependencies: ["MoteRuntime", "MoteTraining"], swiftSettings: numeric),
+        .target(name: "MoteExport", dependencies: ["MoteRuntime", "MoteTraining"], swiftSettings: numeric + swift6),
         .executableTarget(name: "mote", dependencies: ["MoteTraining", "MoteIO", "MoteRuntime", "MoteExport"],
                           swiftSettings: tuned),
         .executableTarget(name: "mote-bench", dependencies: ["MoteTraining", "MoteIO", "MoteExport"],

@@ -16,7 +16,7 @@ struct Equalization {
     /// Per unit: the multipliers of its input, grouped the same way, or nil.
     var inputScales: [[Float]?]
 
-    static let none = { (n: Int) in Equalization(outputScales: .init(repeating: nil, count: n), inputScales: .init(repeating: nil, count: n)) }
+    static func none(_ n: Int) -> Equalization { Equalization(outputScales: .init(repeating: nil, count: n), inputScales: .init(repeating: nil, count: n)) }
 
     /// Pairs (producer, consumer) of weighted units with only homogeneous activations and
     /// value-moving units (pool, resize, pad, reshape) between them, within one subgraph (the

@@ -36,7 +36,7 @@ public final class LoadedModel {
             }
         }
         var scales = [Int: [Float]]()
-        guard let chsc = section(model, FileLayout.Tag.channelScales) else { return scales }
+        guard let chsc = model.section(FileLayout.Tag.channelScales) else { return scales }
         var at = 0
         while at + 4 <= chsc.count {
             let t = Int(chsc.loadUnaligned(fromByteOffset: at, as: UInt16.self)), n = Int(chsc.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self))
@@ -55,18 +55,6 @@ public final class LoadedModel {
 
     /// A scale or channel factor a tool can divide and multiply by without leaving the finite floats.
     static func plausibleScale(_ s: Float) -> Bool { s.isFinite && s >= 1e-30 && s <= 1e30 }
-
-    /// A section the runtime does not read, found through the (validated) section table.
-    static func section(_ m: MoteModel, _ tag: UInt32) -> UnsafeRawBufferPointer? {
-        let count = Int(m.file.loadUnaligned(fromByteOffset: 20, as: UInt16.self))
-        for i in 0..<count {
-            let e = FileLayout.headerBytes + i * FileLayout.sectionEntryBytes
-            guard m.file.loadUnaligned(fromByteOffset: e, as: UInt32.self) == tag else { continue }
-            let offset = Int(m.file.loadUnaligned(fromByteOffset: e + 4, as: UInt32.self)), length = Int(m.file.loadUnaligned(fromByteOffset: e + 8, as: UInt32.self))
-            return UnsafeRawBufferPointer(start: m.file + offset, count: length)
-        }
-        return nil
-    }
 
     /// Opens `bytes` (copied once into an aligned buffer, as a board's flash would hold them);
     /// a file the runtime rejects gives an error that says why.

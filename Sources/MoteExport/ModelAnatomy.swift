@@ -30,9 +30,9 @@ public struct ModelAnatomy: Sendable {
                 let l = WeightedLayout(op: r, weightType: r.weightType!, input: x, output: y)
                 weights += l.weightBytes!
                 quant += l.weights
-            case .lookup: quant += 256
-            case .sampling: quant += FileLayout.samplingTableEntries * 4 + 16
-            default: break
+            case .lookup: quant += LookupOp.constantsBytes
+            case .sampling: quant += SamplingOp.constantsBytes
+            case .maxPool, .resizeNearest, .zeroPad: break
             }
         }
         weightBytes = weights

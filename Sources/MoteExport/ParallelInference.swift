@@ -32,13 +32,15 @@ public struct ParallelInference {
         // A failed run is reported, never turned into an empty output: each worker keeps its
         // first error (a slot per worker, so no locking), and the lowest-numbered one is thrown.
         var failures = [(index: Int, error: Error)?](repeating: nil, count: n)
-        results.withUnsafeMutableBufferPointer { out in
-            failures.withUnsafeMutableBufferPointer { failed in
-                // Each index is written by exactly one worker.
+        results.withUnsafeMutableBufferPointer { results in
+            failures.withUnsafeMutableBufferPointer { failures in
+                // Each output index and failure slot is written by exactly one worker, and each
+                // worker runs only its own model: nothing is shared, so the handover is safe.
+                let (out, failed, models) = (WorkerShare(results), WorkerShare(failures), WorkerShare(workers))
                 DispatchQueue.concurrentPerform(iterations: n) { w in
                     for i in stride(from: w, to: inputs.count, by: n) {
-                        do { out[i] = try workers[w].run(kind, input: inputs[i]) } catch {
-                            failed[w] = (i, error)
+                        do { out.value[i] = try models.value[w].run(kind, input: inputs[i]) } catch {
+                            failed.value[w] = (i, error)
                             return
                         }
                     }
@@ -50,4 +52,11 @@ public struct ParallelInference {
         }
         return results
     }
+}
+
+/// A value handed to worker threads under a rule the compiler cannot check: each worker touches
+/// only its own elements of it (its output slots, its failure slot, its own model and arena).
+struct WorkerShare<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

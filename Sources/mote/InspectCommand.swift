@@ -16,18 +16,7 @@ enum InspectCommand {
     example: mote inspect models/vae.int8.mote
     """
 
-    static func kindName(_ k: OpKind) -> String {
-        switch k {
-        case .conv: return "conv"
-        case .transposedConv: return "conv_transpose"
-        case .dense: return "dense"
-        case .maxPool: return "max_pool"
-        case .resizeNearest: return "resize_nearest"
-        case .zeroPad: return "zero_pad"
-        case .lookup: return "lookup"
-        case .sampling: return "sampling"
-        }
-    }
+    static func kindName(_ k: OpKind) -> String { k.name.description }
     static func stageName(_ s: StageKind) -> String {
         switch s { case .linear: return ""; case .relu: return "+relu"; case .leakyRelu: return "+leaky_relu"; case .sigmoid: return "+sigmoid" }
     }
@@ -42,7 +31,7 @@ enum InspectCommand {
         let file: LoadedModel
         do { file = try LoadedModel.open(path: path) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
         let m = file.model, a = ModelAnatomy(file)
-        let version = "\(m.file.load(fromByteOffset: 4, as: UInt16.self)).\(m.file.load(fromByteOffset: 6, as: UInt16.self))"
+        let version = "\(m.version.major).\(m.version.minor)"
         let subgraphs = [SubgraphKind.encoder, .decoder, .autoencoder].compactMap { m.subgraph($0) }
         if args.has("json") {
             let ops: [[String: Any]] = (0..<m.opCount).map { i in

@@ -1,10 +1,10 @@
 // The packed SIMD int8 kernel against the reference kernels (themselves checked against exact
-// integer arithmetic and the float layers in KernelInt8Tests): bit-identical outputs for
-// convolutions, transposed convolutions and dense ops of many shapes, with both output stages.
+// integer arithmetic in ReferenceVectorTests and against the float layers in MoteExportTests):
+// bit-identical outputs for convolutions, transposed convolutions and dense ops of many shapes,
+// with both output stages. Weights are packed by the file's layout (WeightedLayout.packedPosition).
 import Foundation
 import Testing
-@testable import MoteExport
-import MoteRuntime
+@testable import MoteRuntime
 
 @Suite("Packed int8 kernel")
 struct PackedKernelTests {
@@ -28,6 +28,12 @@ struct PackedKernelTests {
         Case(kind: .transposedConv, inH: 10, inC: 8, outC: 16, k: 3, s: 1), Case(kind: .conv, inH: 13, inC: 4, outC: 16, k: 5, s: 1),
     ]
 
+    /// σ(−16 + i/8) in Q15, as the exporter writes it.
+    let sigmoidTable: [Int32] = (0...256).map { i in
+        let v = 32768 / (1 + exp(16 - Double(i) / 8))
+        return Int32((v + 0.5).rounded(.down))
+    }
+
     @Test(arguments: cases)
     func matchesTheReferenceKernels(c: Case) {
         var rng = SystemRandomNumberGenerator()
@@ -40,7 +46,19 @@ struct PackedKernelTests {
         let taps = c.k * c.k * c.inC
         let x = (0..<(c.inH * c.inH * c.inC)).map { _ in Int8.random(in: -128...127, using: &rng) }
         let w = (0..<(c.outC * taps)).map { _ in Int32.random(in: -127...127, using: &rng) }
-        let w8 = w.map { Int8($0) }, packed = packForSIMD(w, channels: c.outC)
+        let w8 = w.map { Int8($0) }
+        let x8 = TensorRecord(type: .int8, zeroPoint: 0, h: c.inH, w: c.inH, c: c.inC, scaleBits: 0, offset: 0)
+        let y8 = TensorRecord(type: .int8, zeroPoint: 0, h: outH, w: outH, c: c.outC, scaleBits: 0, offset: 0)
+        let layout = WeightedLayout(op: OpRecord(kind: c.kind, weightType: .int8, input: 0, output: 1, kernel: Int32(c.k), stride: Int32(c.s)),
+                                    weightType: .int8, input: c.kind == .dense ? TensorRecord(type: .int8, zeroPoint: 0, h: 1, w: 1, c: c.inC, scaleBits: 0, offset: 0) : x8,
+                                    output: c.kind == .dense ? TensorRecord(type: .int8, zeroPoint: 0, h: 1, w: 1, c: c.outC, scaleBits: 0, offset: 0) : y8)
+        #expect(layout.packed && layout.taps == taps)
+        var packed = [Int8](repeating: 0, count: w8.count), placed = Set<Int>()
+        for o in 0..<c.outC { for i in 0..<taps {
+            let at = layout.packedPosition(channel: o, index: i)
+            packed[at] = w8[o * taps + i]; placed.insert(at)
+        } }
+        #expect(placed.count == w8.count, "\(c): the packed layout maps two weights to one byte")
         let bias = (0..<c.outC).map { _ in Int32.random(in: -5000...5000, using: &rng) }
         let m = (0..<c.outC).map { _ in Int32.random(in: (1 << 30)...Int32.max, using: &rng) }
         let sh = (0..<c.outC).map { _ in Int32.random(in: 6...10, using: &rng) }
@@ -58,7 +76,7 @@ struct PackedKernelTests {
         } } }
         let n = outH * outH * c.outC
         var ref = [Int8](repeating: 0, count: n), fast = ref, refSig = ref, fastSig = ref
-        m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in sigmoidTableQ15.withUnsafeBufferPointer { tp in
+        m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in sigmoidTable.withUnsafeBufferPointer { tp in
             packed.withUnsafeBytes { pk in
                 let rq = Requantization<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: mp.baseAddress!,
                                                      negativeShifts: sp.baseAddress!, outputZeroPoint: 3, min: -128, max: 127)
