@@ -64,9 +64,8 @@ public enum Drift {
     public static func perLayer(_ model: Autoencoder, _ quantized: LoadedModel, images: ImageSet) throws -> [LayerDrift] {
         let per = model.spec.input.count
         let units = (Lowering.units(model.encoder) + Lowering.units(model.decoder)).filter { !($0[0] is Reshape) }
-        let m = quantized.model
-        guard units.count == m.opCount else {
-            throw ModelFileError(description: "the checkpoint has \(units.count) fused layers but the model file \(m.opCount) ops: they are not the same model")
+        guard units.count == quantized.model.opCount else {
+            throw ModelFileError(description: "the checkpoint has \(units.count) fused layers but the model file \(quantized.model.opCount) ops: they are not the same model")
         }
         let g = try quantized.subgraph(.autoencoder)
         model.allocate(maxBatch: 1)
@@ -81,8 +80,8 @@ public enum Drift {
             var h = Batch(data: x.pointer, n: 1, shape: model.spec.input)
             for (s, unit) in units.enumerated() {
                 for l in unit { h = l.forward(h, training: false) }
-                m.run(ops: s..<(s + 1))
-                let q = quantized.read(m.op(s).output)
+                quantized.model.run(ops: s..<(s + 1))
+                let q = quantized.read(quantized.model.op(s).output)
                 guard q.count == h.count else { throw ModelFileError(description: "op \(s) (\(quantized.opNames[s])) has \(q.count) values, its float twin \(h.count): not the same model") }
                 for k in 0..<h.count {
                     let f = Double(h.data[k]), d = Double(q[k]) - f
@@ -92,7 +91,7 @@ public enum Drift {
             }
         }
         return units.indices.map { s in
-            LayerDrift(name: quantized.opNames[s], type: m.tensor(m.op(s).output).type,
+            LayerDrift(name: quantized.opNames[s], type: quantized.model.tensor(quantized.model.op(s).output).type,
                        sqnr: noise[s] > 0 ? 10 * log10(signal[s] / noise[s]) : 120)
         }
     }

@@ -16,19 +16,20 @@ public final class LoadedModel {
     /// Per-channel factors of equalized tensors (the optional CHSC section), by tensor index.
     public let channelScales: [Int: [Float]]
 
-    init(storage: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer, model: MoteModel, channelScales: [Int: [Float]]) {
+    init(storage: UnsafeMutableRawBufferPointer, arena: UnsafeMutableRawBufferPointer, model: consuming MoteModel, channelScales: [Int: [Float]]) {
         self.storage = storage; arenaStorage = arena; self.model = model; self.channelScales = channelScales
-        var names = model.names.map { $0.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
-        if names.count < model.opCount { names += (names.count..<model.opCount).map { "op\($0)" } }
+        var names = self.model.names.map { $0.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
+        let opCount = self.model.opCount
+        if names.count < opCount { names += (names.count..<opCount).map { "op\($0)" } }
         // The file stores bare layer names; the subgraph an op belongs to is its prefix.
-        let encoderOps = model.subgraph(.encoder).map { $0.firstOp..<($0.firstOp + $0.opCount) } ?? 0..<0
-        opNames = (0..<model.opCount).map { (encoderOps.contains($0) ? "encoder." : "decoder.") + names[$0] }
+        let encoderOps = self.model.subgraph(.encoder).map { $0.firstOp..<($0.firstOp + $0.opCount) } ?? 0..<0
+        opNames = (0..<opCount).map { (encoderOps.contains($0) ? "encoder." : "decoder.") + names[$0] }
     }
 
     /// Checks what only tools read — every tensor's real-valued scale and the CHSC section — and
     /// returns the per-channel factors. The runtime never reads these floats; the tools convert
     /// with them, so a NaN, infinite, zero or negative one is refused here rather than trapping later.
-    static func toolFields(_ model: MoteModel, path: String) throws(ModelFileError) -> [Int: [Float]] {
+    static func toolFields(_ model: borrowing MoteModel, path: String) throws(ModelFileError) -> [Int: [Float]] {
         for i in 0..<model.tensorCount {
             let s = Float(bitPattern: model.tensor(i).scaleBits)
             guard plausibleScale(s) else {
@@ -75,7 +76,10 @@ public final class LoadedModel {
             if error.detail.utf8CodeUnitCount > 0 { s += ": \(error.detail)" }
             throw ModelFileError(description: s)
         }
-        do { return LoadedModel(storage: storage, arena: arena!, model: model, channelScales: try toolFields(model, path: path)) } catch {
+        do {
+            let scales = try toolFields(model, path: path)
+            return LoadedModel(storage: storage, arena: arena!, model: model, channelScales: scales)
+        } catch {
             storage.deallocate(); arena!.deallocate()
             throw error
         }

@@ -19,12 +19,11 @@ public struct ModelAnatomy: Sendable {
     public var macs: [Int]
 
     public init(_ file: LoadedModel) {
-        let m = file.model
-        fileBytes = m.fileBytes
-        arenaBytes = m.arenaBytes
-        var weights = 0, quant = m.tensorCount * 6 + m.subgraphCount * 16
-        for i in 0..<m.opCount {
-            let r = m.op(i), x = m.tensor(r.input), y = m.tensor(r.output)
+        fileBytes = file.model.fileBytes
+        arenaBytes = file.model.arenaBytes
+        var weights = 0, quant = file.model.tensorCount * 6 + file.model.subgraphCount * 16
+        for i in 0..<file.model.opCount {
+            let r = file.model.op(i), x = file.model.tensor(r.input), y = file.model.tensor(r.output)
             switch r.kind {
             case .conv, .transposedConv, .dense:
                 let l = WeightedLayout(op: r, weightType: r.weightType!, input: x, output: y)
@@ -39,12 +38,12 @@ public struct ModelAnatomy: Sendable {
         // Equalized tensors' per-channel factors complete their (per-tensor) quantization.
         quant += file.channelScales.values.reduce(0) { $0 + 4 + 4 * $1.count }
         quantizationBytes = quant
-        let requests = lifetimeRequests(tensorBytes: (0..<m.tensorCount).map { m.tensor($0).bytes },
-                                        names: (0..<m.tensorCount).map { "t\($0)" },
-                                        ops: (0..<m.opCount).map { (m.op($0).input, m.op($0).output) })
+        let requests = lifetimeRequests(tensorBytes: (0..<file.model.tensorCount).map { file.model.tensor($0).bytes },
+                                        names: (0..<file.model.tensorCount).map { "t\($0)" },
+                                        ops: (0..<file.model.opCount).map { (file.model.op($0).input, file.model.op($0).output) })
         let plan = planMemory(requests, alignment: FileLayout.arenaAlignment)
         lowerBound = plan.lowerBound
         naiveBytes = plan.naiveBytes
-        macs = (0..<m.opCount).map { file.macs(op: $0) }
+        macs = (0..<file.model.opCount).map { file.macs(op: $0) }
     }
 }

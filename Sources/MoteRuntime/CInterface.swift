@@ -29,21 +29,22 @@ public func mote_open(_ handle: UnsafeMutableRawPointer?, _ model: UnsafeRawPoin
     do throws(ModelError) {
         let m = try MoteModel(model: UnsafeRawBufferPointer(start: model, count: size),
                               arena: UnsafeMutableRawBufferPointer(start: arena, count: arena == nil ? 0 : arenaSize))
-        handle.initializeMemory(as: MoteModel.self, to: m)
+        handle.bindMemory(to: MoteModel.self, capacity: 1).initialize(to: m)
         return 0
     } catch { return fail(error) }
 }
 
-/// The opened model behind a handle, with the subgraph number checked.
-func opened(_ handle: UnsafeRawPointer?, _ subgraph: Int32) -> (MoteModel, SubgraphKind)? {
+/// The opened model behind a handle (used in place: a model is never copied), with the
+/// subgraph number checked.
+func opened(_ handle: UnsafeRawPointer?, _ subgraph: Int32) -> (UnsafePointer<MoteModel>, SubgraphKind)? {
     guard let handle, subgraph >= 0, subgraph <= 2, let kind = SubgraphKind(rawValue: UInt8(subgraph)) else { return nil }
-    return (handle.load(as: MoteModel.self), kind)
+    return (handle.assumingMemoryBound(to: MoteModel.self), kind)
 }
 
 /// Fills a `mote_tensor`: data pointer, then type, count, h, w, c, zero point (int32) and the
 /// scale bits (uint32). The int32 fields start right after the pointer: offset 8 on 64-bit
 /// targets, 4 on 32-bit ones (Cortex-M), as the C compiler lays the struct out.
-func describe(_ m: MoteModel, _ t: TensorRecord, _ out: UnsafeMutableRawPointer) {
+func describe(_ m: borrowing MoteModel, _ t: TensorRecord, _ out: UnsafeMutableRawPointer) {
     out.storeBytes(of: m.data(t), as: UnsafeMutableRawPointer.self)
     let base = MemoryLayout<UnsafeMutableRawPointer>.size
     let fields: (Int32, Int32, Int32, Int32, Int32, Int32) = (Int32(t.type.rawValue), Int32(t.count), Int32(t.h), Int32(t.w), Int32(t.c), t.zeroPoint)
@@ -58,8 +59,8 @@ func describe(_ m: MoteModel, _ t: TensorRecord, _ out: UnsafeMutableRawPointer)
 
 func tensorInfo(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ out: UnsafeMutableRawPointer?, input: Bool) -> Int32 {
     guard let (m, kind) = opened(handle, subgraph), let out else { return ModelErrorCode.badArgument.rawValue }
-    guard let g = m.subgraph(kind) else { return ModelErrorCode.noSuchSubgraph.rawValue }
-    describe(m, m.tensor(input ? g.input : g.output), out)
+    guard let g = m.pointee.subgraph(kind) else { return ModelErrorCode.noSuchSubgraph.rawValue }
+    describe(m.pointee, m.pointee.tensor(input ? g.input : g.output), out)
     return 0
 }
 
@@ -76,13 +77,13 @@ public func mote_output(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ out: U
 @_cdecl("mote_set_input_pixels")
 public func mote_set_input_pixels(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ pixels: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     guard let (m, kind) = opened(handle, subgraph), let pixels else { return ModelErrorCode.badArgument.rawValue }
-    do throws(ModelError) { try m.setInput(kind, pixels: pixels, count: count); return 0 } catch { return error.code.rawValue }
+    do throws(ModelError) { try m.pointee.setInput(kind, pixels: pixels, count: count); return 0 } catch { return error.code.rawValue }
 }
 
 @_cdecl("mote_get_output_pixels")
 public func mote_get_output_pixels(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ pixels: UnsafeMutablePointer<UInt8>?, _ count: Int) -> Int32 {
     guard let (m, kind) = opened(handle, subgraph), let pixels else { return ModelErrorCode.badArgument.rawValue }
-    do throws(ModelError) { try m.readOutput(kind, pixels: pixels, count: count); return 0 } catch { return error.code.rawValue }
+    do throws(ModelError) { try m.pointee.readOutput(kind, pixels: pixels, count: count); return 0 } catch { return error.code.rawValue }
 }
 
 @_cdecl("mote_rng_seed")
@@ -94,13 +95,13 @@ public func mote_rng_seed(_ rng: UnsafeMutableRawPointer?, _ seed: UInt32) {
 public func mote_sample_latent(_ handle: UnsafeRawPointer?, _ rng: UnsafeMutableRawPointer?) -> Int32 {
     guard let (m, _) = opened(handle, 1), let rng else { return ModelErrorCode.badArgument.rawValue }
     let r = rng.assumingMemoryBound(to: Xoshiro128StarStar.self)
-    do throws(ModelError) { try m.drawLatent(&r.pointee); return 0 } catch { return error.code.rawValue }
+    do throws(ModelError) { try m.pointee.drawLatent(&r.pointee); return 0 } catch { return error.code.rawValue }
 }
 
 @_cdecl("mote_run")
 public func mote_run(_ handle: UnsafeRawPointer?, _ subgraph: Int32, _ rng: UnsafeMutableRawPointer?) -> Int32 {
     guard let (m, kind) = opened(handle, subgraph) else { return ModelErrorCode.badArgument.rawValue }
-    do throws(ModelError) { try m.run(kind, sampler: rng?.assumingMemoryBound(to: Xoshiro128StarStar.self)); return 0 }
+    do throws(ModelError) { try m.pointee.run(kind, sampler: rng?.assumingMemoryBound(to: Xoshiro128StarStar.self)); return 0 }
     catch { return error.code.rawValue }
 }
 

@@ -38,8 +38,7 @@ enum BenchCommand {
         // A fixed input (mid-grey image or zero latent) so every run does the same work.
         let input = file.model.tensor(g.input)
         [Float](repeating: kind == .decoder ? 0 : 0.5, count: input.count).withUnsafeBufferPointer { file.write($0, to: g.input) }
-        let model = file.model
-        let whole = Timing(runs: runs) { model.run(ops: g.firstOp..<(g.firstOp + g.opCount)) }
+        let whole = Timing(runs: runs) { file.model.run(ops: g.firstOp..<(g.firstOp + g.opCount)) }
         let median = whole.median
         if args.has("quiet") { return }
         // Per op: each op run alone on the arena the full runs left (its real input).
@@ -47,7 +46,7 @@ enum BenchCommand {
         if args.has("ops") {
             let opMACs = ModelAnatomy(file).macs
             for i in g.firstOp..<(g.firstOp + g.opCount) {
-                perOp.append((file.opNames[i], Timing(runs: runs) { model.run(ops: i..<(i + 1)) }.median, opMACs[i]))
+                perOp.append((file.opNames[i], Timing(runs: runs) { file.model.run(ops: i..<(i + 1)) }.median, opMACs[i]))
             }
         }
         if args.has("json") {

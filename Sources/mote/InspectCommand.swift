@@ -30,19 +30,19 @@ enum InspectCommand {
         guard args.positionals.count == 1, let path = args.positionals.first else { throw UsageError("usage: mote inspect FILE.mote") }
         let file: LoadedModel
         do { file = try LoadedModel.open(path: path) } catch let e as ModelFileError { throw ExitError(code: 2, message: e.description) }
-        let m = file.model, a = ModelAnatomy(file)
-        let version = "\(m.version.major).\(m.version.minor)"
-        let subgraphs = [SubgraphKind.encoder, .decoder, .autoencoder].compactMap { m.subgraph($0) }
+        let a = ModelAnatomy(file)
+        let version = "\(file.model.version.major).\(file.model.version.minor)"
+        let subgraphs = [SubgraphKind.encoder, .decoder, .autoencoder].compactMap { file.model.subgraph($0) }
         if args.has("json") {
-            let ops: [[String: Any]] = (0..<m.opCount).map { i in
-                let r = m.op(i), x = m.tensor(r.input), y = m.tensor(r.output)
+            let ops: [[String: Any]] = (0..<file.model.opCount).map { i in
+                let r = file.model.op(i), x = file.model.tensor(r.input), y = file.model.tensor(r.output)
                 var o: [String: Any] = ["name": file.opNames[i], "kind": kindName(r.kind), "input": shape(x), "output": shape(y),
                                         "input_type": typeName(x.type), "output_type": typeName(y.type), "macs": a.macs[i]]
                 if let w = r.weightType { o["weights"] = typeName(w); o["activation"] = String(stageName(r.stage).dropFirst()) }
                 return o
             }
-            let tensors: [[String: Any]] = (0..<m.tensorCount).map { i in
-                let t = m.tensor(i)
+            let tensors: [[String: Any]] = (0..<file.model.tensorCount).map { i in
+                let t = file.model.tensor(i)
                 return ["shape": shape(t), "type": typeName(t.type), "scale": file.scale(t), "zero_point": Int(t.zeroPoint), "arena_offset": t.offset, "bytes": t.bytes]
             }
             let obj: [String: Any] = [
@@ -52,27 +52,27 @@ enum InspectCommand {
                 "macs": a.macs.reduce(0, +), "ops": ops, "tensors": tensors,
                 "subgraphs": subgraphs.map { g -> [String: Any] in
                     ["name": subgraphName(g.kind), "first_op": g.firstOp, "ops": g.opCount,
-                     "input": shape(m.tensor(g.input)), "output": shape(m.tensor(g.output)),
+                     "input": shape(file.model.tensor(g.input)), "output": shape(file.model.tensor(g.output)),
                      "macs": a.macs[g.firstOp..<(g.firstOp + g.opCount)].reduce(0, +)]
                 },
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
             return
         }
-        print("\(path): .mote version \(version), \(m.opCount) ops, \(m.tensorCount) tensors, checksum ok")
+        print("\(path): .mote version \(version), \(file.model.opCount) ops, \(file.model.tensorCount) tensors, checksum ok")
         print(Report.sizeLine(a))
         print(Report.arenaLine(arena: a.arenaBytes, lowerBound: a.lowerBound, naive: a.naiveBytes))
         print("\nsubgraphs")
         for g in subgraphs {
-            let x = m.tensor(g.input), y = m.tensor(g.output)
+            let x = file.model.tensor(g.input), y = file.model.tensor(g.output)
             print("  " + subgraphName(g.kind).padding(toLength: 12, withPad: " ", startingAt: 0)
                   + "ops \(g.firstOp)..<\(g.firstOp + g.opCount)".padding(toLength: 12, withPad: " ", startingAt: 0)
                   + "\(shape(x)) \(typeName(x.type)) -> \(shape(y)) \(typeName(y.type))".padding(toLength: 36, withPad: " ", startingAt: 0)
                   + "\(Report.count(a.macs[g.firstOp..<(g.firstOp + g.opCount)].reduce(0, +))) MACs")
         }
         print("\nops" + String(repeating: " ", count: 27) + "kind" + String(repeating: " ", count: 24) + "input -> output" + String(repeating: " ", count: 18) + "weights     MACs  arena out")
-        for i in 0..<m.opCount {
-            let r = m.op(i), x = m.tensor(r.input), y = m.tensor(r.output)
+        for i in 0..<file.model.opCount {
+            let r = file.model.op(i), x = file.model.tensor(r.input), y = file.model.tensor(r.output)
             let w = r.weightType.map(typeName) ?? "-"
             print(String(format: "  %2d ", i) + file.opNames[i].padding(toLength: 24, withPad: " ", startingAt: 0)
                   + (kindName(r.kind) + stageName(r.stage)).padding(toLength: 28, withPad: " ", startingAt: 0)

@@ -26,9 +26,8 @@ do {
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     for path in args {
         let file = try LoadedModel.open(path: path)
-        let m = file.model
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let input = m.tensor(m.subgraph(.autoencoder)!.input), output = m.tensor(m.subgraph(.autoencoder)!.output)
+        let input = file.model.tensor(file.model.subgraph(.autoencoder)!.input), output = file.model.tensor(file.model.subgraph(.autoencoder)!.output)
         var inputs = [UInt8](), reconstructions = [UInt8](), decoded = [UInt8]()
         var pixels = [UInt8](repeating: 0, count: input.count), result = [UInt8](repeating: 0, count: output.count)
         for n in 0..<images {
@@ -41,16 +40,16 @@ do {
                 }
             }
             inputs += pixels
-            try m.setInput(.autoencoder, pixels: pixels, count: pixels.count)
-            try m.run(.autoencoder)
-            try m.readOutput(.autoencoder, pixels: &result, count: result.count)
+            try file.model.setInput(.autoencoder, pixels: pixels, count: pixels.count)
+            try file.model.run(.autoencoder)
+            try file.model.readOutput(.autoencoder, pixels: &result, count: result.count)
             reconstructions += result
         }
         var rng = Xoshiro128StarStar(seed: latentSeed)
         for _ in 0..<images {
-            try m.drawLatent(&rng)
-            try m.run(.decoder)
-            try m.readOutput(.decoder, pixels: &result, count: result.count)
+            try file.model.drawLatent(&rng)
+            try file.model.run(.decoder)
+            try file.model.readOutput(.decoder, pixels: &result, count: result.count)
             decoded += result
         }
         for (suffix, bytes) in [("in", inputs), ("ae", reconstructions), ("dec", decoded)] {

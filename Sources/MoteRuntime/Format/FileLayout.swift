@@ -4,46 +4,46 @@
 // bytes for people; the exporter's writer (MoteExport/ModelWriter.swift) encodes through these
 // definitions, so the two sides cannot drift apart. All integers are little-endian.
 
-public enum FileLayout {
+package enum FileLayout {
     /// "MOTE" read as a little-endian u32.
-    public static let magic: UInt32 = 0x4554_4F4D
-    public static let major: UInt16 = 1
-    public static let minor: UInt16 = 0
-    public static let headerBytes = 32
-    public static let sectionEntryBytes = 12
+    package static let magic: UInt32 = 0x4554_4F4D
+    package static let major: UInt16 = 1
+    package static let minor: UInt16 = 0
+    package static let headerBytes = 32
+    package static let sectionEntryBytes = 12
     /// Sections start at multiples of this, so int64 biases in the constants load aligned.
-    public static let sectionAlignment = 8
+    package static let sectionAlignment = 8
     /// The caller's arena must start at a multiple of this.
-    public static let arenaAlignment = 16
+    package static let arenaAlignment = 16
     /// Bytes [checksumStart, file size), everything after the checksum field, are covered by it.
-    public static let checksumStart = Header.checksum + 4
+    package static let checksumStart = Header.checksum + 4
 
     /// Byte offsets of the header's fields (32 bytes; 22..<32 are reserved, written as zero).
-    public enum Header {
-        public static let magic = 0          // u32, FileLayout.magic
-        public static let major = 4          // u16
-        public static let minor = 6          // u16
-        public static let fileBytes = 8      // u32, the whole file
-        public static let checksum = 12      // u32, CRC-32 of [checksumStart, fileBytes)
-        public static let arenaBytes = 16    // u32, the arena the model needs
-        public static let sectionCount = 20  // u16, entries in the section table after the header
+    package enum Header {
+        package static let magic = 0          // u32, FileLayout.magic
+        package static let major = 4          // u16
+        package static let minor = 6          // u16
+        package static let fileBytes = 8      // u32, the whole file
+        package static let checksum = 12      // u32, CRC-32 of [checksumStart, fileBytes)
+        package static let arenaBytes = 16    // u32, the arena the model needs
+        package static let sectionCount = 20  // u16, entries in the section table after the header
     }
 
     /// Byte offsets inside one section-table entry (12 bytes).
-    public enum SectionEntry {
-        public static let tag = 0            // u32, one of Tag
-        public static let offset = 4         // u32, from the start of the file
-        public static let length = 8         // u32, bytes
+    package enum SectionEntry {
+        package static let tag = 0            // u32, one of Tag
+        package static let offset = 4         // u32, from the start of the file
+        package static let length = 8         // u32, bytes
     }
 
     /// Section tags: four ASCII characters read as a little-endian u32.
-    public enum Tag {
-        public static let tensors: UInt32 = 0x534E_4554    // "TENS"
-        public static let ops: UInt32 = 0x5F53_504F        // "OPS_"
-        public static let subgraphs: UInt32 = 0x4742_5553  // "SUBG"
-        public static let constants: UInt32 = 0x534E_4F43  // "CONS"
-        public static let names: UInt32 = 0x454D_414E      // "NAME" (optional; the runtime skips it)
-        public static let channelScales: UInt32 = 0x4353_4843  // "CHSC" (optional, for tools; the runtime skips it)
+    package enum Tag {
+        package static let tensors: UInt32 = 0x534E_4554    // "TENS"
+        package static let ops: UInt32 = 0x5F53_504F        // "OPS_"
+        package static let subgraphs: UInt32 = 0x4742_5553  // "SUBG"
+        package static let constants: UInt32 = 0x534E_4F43  // "CONS"
+        package static let names: UInt32 = 0x454D_414E      // "NAME" (optional; the runtime skips it)
+        package static let channelScales: UInt32 = 0x4353_4843  // "CHSC" (optional, for tools; the runtime skips it)
     }
 }
 

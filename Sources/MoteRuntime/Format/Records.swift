@@ -56,7 +56,7 @@ public struct TensorRecord: Sendable {
     public var count: Int { h &* w &* c }
     public var bytes: Int { count &* type.bytes }
 
-    public init(type: ElementType, zeroPoint: Int32, h: Int, w: Int, c: Int, scaleBits: UInt32, offset: Int) {
+    package init(type: ElementType, zeroPoint: Int32, h: Int, w: Int, c: Int, scaleBits: UInt32, offset: Int) {
         self.type = type; self.zeroPoint = zeroPoint; self.h = h; self.w = w; self.c = c; self.scaleBits = scaleBits; self.offset = offset
     }
 
@@ -70,7 +70,7 @@ public struct TensorRecord: Sendable {
     }
 
     /// Writes the record's 20 bytes (the caller has checked that the fields fit them).
-    public func encode(into p: UnsafeMutableRawPointer) {
+    package func encode(into p: UnsafeMutableRawPointer) {
         p.initializeMemory(as: UInt8.self, repeating: 0, count: Self.recordBytes)
         p.put(type.rawValue, at: Field.type)
         p.put(Int16(truncatingIfNeeded: zeroPoint), at: Field.zeroPoint)
@@ -98,7 +98,7 @@ public struct OpRecord: Sendable {
     public var kernel: Int32, stride: Int32, padTop: Int32, padLeft: Int32
     public var constants: Int
 
-    public init(kind: OpKind, stage: StageKind = .linear, weightType: ElementType? = nil, input: Int, output: Int,
+    package init(kind: OpKind, stage: StageKind = .linear, weightType: ElementType? = nil, input: Int, output: Int,
                 kernel: Int32 = 0, stride: Int32 = 0, padTop: Int32 = 0, padLeft: Int32 = 0, constants: Int = 0) {
         self.kind = kind; self.stage = stage; self.weightType = weightType; self.input = input; self.output = output
         self.kernel = kernel; self.stride = stride; self.padTop = padTop; self.padLeft = padLeft; self.constants = constants
@@ -115,7 +115,7 @@ public struct OpRecord: Sendable {
     }
 
     /// Writes the record's 16 bytes (the caller has checked that the fields fit them).
-    public func encode(into p: UnsafeMutableRawPointer) {
+    package func encode(into p: UnsafeMutableRawPointer) {
         p.initializeMemory(as: UInt8.self, repeating: 0, count: Self.recordBytes)
         p.put(kind.rawValue, at: Field.kind); p.put(stage.rawValue, at: Field.stage)
         p.put(weightType?.rawValue ?? 0, at: Field.weightType)
@@ -142,7 +142,7 @@ public struct SubgraphRecord: Sendable {
     public var inputMultiplier: Int32, inputShift: Int32
     public var outputMultiplier: Int32, outputShift: Int32
 
-    public init(kind: SubgraphKind, firstOp: Int, opCount: Int, input: Int, output: Int,
+    package init(kind: SubgraphKind, firstOp: Int, opCount: Int, input: Int, output: Int,
                 inputMultiplier: Int32, inputShift: Int32, outputMultiplier: Int32, outputShift: Int32) {
         self.kind = kind; self.firstOp = firstOp; self.opCount = opCount; self.input = input; self.output = output
         self.inputMultiplier = inputMultiplier; self.inputShift = inputShift
@@ -159,7 +159,7 @@ public struct SubgraphRecord: Sendable {
     }
 
     /// Writes the record's 28 bytes (the caller has checked that the fields fit them).
-    public func encode(into p: UnsafeMutableRawPointer) {
+    package func encode(into p: UnsafeMutableRawPointer) {
         p.initializeMemory(as: UInt8.self, repeating: 0, count: Self.recordBytes)
         p.put(kind.rawValue, at: Field.kind)
         p.put(UInt16(truncatingIfNeeded: firstOp), at: Field.firstOp); p.put(UInt16(truncatingIfNeeded: opCount), at: Field.opCount)

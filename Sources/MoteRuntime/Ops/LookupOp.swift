@@ -1,10 +1,10 @@
 // The lookup op (int8 → int8 through a 256-entry table, indexed by input + 128): an activation
 // that could not be fused into the op before it.
 
-public enum LookupOp {
+package enum LookupOp {
     /// The constants block: the table, output q for input q = −128 ... 127.
-    public static let tableEntries = 256
-    public static let constantsBytes = tableEntries
+    package static let tableEntries = 256
+    package static let constantsBytes = tableEntries
 
     static func validate(_ op: OpCheck) throws(ModelError) {
         let (x, y) = (op.input, op.output)
@@ -19,7 +19,7 @@ public enum LookupOp {
     }
 
     /// Writes the constants block (`constantsBytes`) from the table's values.
-    public static func encode(into block: UnsafeMutableRawPointer, table: (Int) -> Int8) {
+    package static func encode(into block: UnsafeMutableRawPointer, table: (Int) -> Int8) {
         for i in 0..<tableEntries { block.put(UInt8(bitPattern: table(i)), at: i) }
     }
 }

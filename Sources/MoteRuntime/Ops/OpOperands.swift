@@ -4,10 +4,10 @@
 // these, so the model and the interpreter stay a loop and a switch.
 
 /// One op as validation sees it.
-public struct OpCheck {
-    public let index: Int
-    public let record: OpRecord
-    public let input: TensorRecord, output: TensorRecord
+package struct OpCheck {
+    package let index: Int
+    package let record: OpRecord
+    package let input: TensorRecord, output: TensorRecord
     let constants: UnsafeRawPointer
     let constantsBytes: Int
 

@@ -2,12 +2,12 @@
 // the σ = exp(z_log_var / 2) table in Q16 at 257 points (int32 each), then the z_mean and the
 // noise multipliers as (i32 mantissa, i32 shift) pairs. The arithmetic is in Kernels/Sampling.swift.
 
-public enum SamplingOp {
-    public static let tableEntries = 257
+package enum SamplingOp {
+    package static let tableEntries = 257
     /// Byte offsets in the constants block.
-    public static let meanMultiplier = tableEntries &* 4, meanShift = meanMultiplier &+ 4,
+    package static let meanMultiplier = tableEntries &* 4, meanShift = meanMultiplier &+ 4,
                       noiseMultiplier = meanMultiplier &+ 8, noiseShift = meanMultiplier &+ 12
-    public static let constantsBytes = meanMultiplier &+ 16
+    package static let constantsBytes = meanMultiplier &+ 16
 
     static func validate(_ op: OpCheck) throws(ModelError) {
         guard op.input.count == 2 &* op.output.count else { throw op.failure("sampling: input must hold z_mean and z_log_var") }
@@ -32,7 +32,7 @@ public enum SamplingOp {
     }
 
     /// Writes the constants block (`constantsBytes`).
-    public static func encode(into block: UnsafeMutableRawPointer, sigmaQ16: (Int) -> Int32,
+    package static func encode(into block: UnsafeMutableRawPointer, sigmaQ16: (Int) -> Int32,
                               mean: (multiplier: Int32, shift: Int32), noise: (multiplier: Int32, shift: Int32)) {
         for i in 0..<tableEntries { block.put(sigmaQ16(i), at: i &* 4) }
         block.put(mean.multiplier, at: meanMultiplier); block.put(mean.shift, at: meanShift)

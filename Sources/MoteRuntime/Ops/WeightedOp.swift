@@ -11,27 +11,26 @@ enum WeightedForm { case conv, transposedConv, dense }
 /// multipliers and shifts (int32 per channel), for LeakyReLU the negative-side multipliers
 /// and shifts, for a sigmoid the σ table, for packed ops the folded bias, then the weights:
 /// [out][kh][kw][in], or packed for the SIMD kernel when `packed` (PackedConvolutionInt8.swift).
-public struct WeightedLayout: Sendable {
+package struct WeightedLayout: Sendable {
     /// The σ table of a fused sigmoid: σ(−16 + i/8) in Q15 for i = 0...256.
-    public static let sigmoidTableEntries = 257
+    package static let sigmoidTableEntries = 257
 
-    public var channels: Int, taps: Int
-    public var wideAccumulator: Bool
-    public var multipliers: Int, shifts: Int, negativeMultipliers: Int, negativeShifts: Int
-    public var table: Int, weights: Int
-    public var packed: Bool
+    package var channels: Int, taps: Int
+    package var wideAccumulator: Bool
+    package var multipliers: Int, shifts: Int, negativeMultipliers: Int, negativeShifts: Int
+    package var table: Int, weights: Int
+    package var packed: Bool
     /// Packed ops only: bias − (zero point + 128) · Σ weights, for output pixels whose taps all
     /// lie inside the input (the kernel then multiplies unsigned input bytes); [class][channel],
     /// one class per stride phase (s² for a transposed conv, whose taps depend on it; else 1).
-    public var foldedBias: Int
-    public var phases: Int
+    package var foldedBias: Int
+    package var phases: Int
     /// Bytes of weights (the same count packed or not).
-    public var weightBytes: Int?
+    package var weightBytes: Int?
     /// Block size; nil when it does not fit Int (hostile shapes on a 32-bit target).
-    public var bytes: Int?
+    package var bytes: Int?
 
-    @inlinable
-    public init(op: OpRecord, weightType: ElementType, input x: TensorRecord, output y: TensorRecord) {
+    package init(op: OpRecord, weightType: ElementType, input x: TensorRecord, output y: TensorRecord) {
         channels = op.kind == .dense ? y.count : y.c
         let k = Int(op.kernel)
         taps = op.kind == .dense ? x.count : k &* k &* x.c
@@ -59,8 +58,7 @@ public struct WeightedLayout: Sendable {
     /// Where weight `index` (= tap · inC + input channel; dense: the input) of `channel` lies in
     /// the packed weights: per block of 16 channels, the quads of the reduction as [16 channels][4],
     /// then the reduction's last (taps mod 4) values as [16 channels][rest].
-    @inlinable
-    public func packedPosition(channel c: Int, index i: Int) -> Int {
+    package func packedPosition(channel c: Int, index i: Int) -> Int {
         let quads = taps / 4, rest = taps % 4, lane = c % 16
         let base = (c / 16) &* 16 &* taps
         return base &+ (i < quads &* 4 ? ((i / 4) &* 16 &+ lane) &* 4 &+ i % 4 : quads &* 64 &+ lane &* rest &+ (i &- quads &* 4))
@@ -68,7 +66,7 @@ public struct WeightedLayout: Sendable {
 }
 
 /// The values of a weighted op's constants block, by part and index, as the exporter computed them.
-public enum WeightedPart { case bias, multiplier, shift, negativeMultiplier, negativeShift, sigmoidTable, weight }
+package enum WeightedPart { case bias, multiplier, shift, negativeMultiplier, negativeShift, sigmoidTable, weight }
 
 enum WeightedOp {
     static func validate(_ op: OpCheck, _ form: WeightedForm) throws(ModelError) {
@@ -167,7 +165,7 @@ extension WeightedLayout {
     /// place, the bias int32 or int64, the weights int8, int16 or packed, and for packed ops the
     /// folded bias. `kernel` and `inputZeroPoint` are the op's. Throws when a folded bias leaves
     /// int32 (impossible for weights and biases from a real model).
-    public func encode(into block: UnsafeMutableRawPointer, kernel: Int, weightType: ElementType, inputZeroPoint: Int32,
+    package func encode(into block: UnsafeMutableRawPointer, kernel: Int, weightType: ElementType, inputZeroPoint: Int32,
                        stage: StageKind, _ value: (WeightedPart, Int) -> Int64) throws(ModelError) {
         for c in 0..<channels {
             if wideAccumulator { block.put(value(.bias, c), at: c &* 8) } else { block.put(Int32(truncatingIfNeeded: value(.bias, c)), at: c &* 4) }
