@@ -16,10 +16,11 @@ public enum MixedPrecision {
     /// is compared with: the calibration images, never test images) and keeps the move with
     /// the largest PSNR gain per added byte among those that gain at least `minGain` dB and
     /// keep the file within `maxGrowth` (a fraction) of the starting export's size. Stops when
-    /// no move qualifies. Returns the chosen options, the starting PSNR and size, and the moves
-    /// in order.
+    /// no move qualifies, or as soon as the model reaches `goal` dB when one is given (the
+    /// cheapest way to a target: no layer is moved once it is met). Returns the chosen options,
+    /// the starting PSNR and size, and the moves in order.
     public static func choose(_ model: Autoencoder, calibration: ImageSet, evaluation: ImageSet, options: QuantizationOptions,
-                              maxGrowth: Double, minGain: Double = 0.25) throws -> (options: QuantizationOptions, start: PrecisionMove, moves: [PrecisionMove]) {
+                              maxGrowth: Double, minGain: Double = 0.25, goal: Double? = nil) throws -> (options: QuantizationOptions, start: PrecisionMove, moves: [PrecisionMove]) {
         func measure(_ o: QuantizationOptions) throws -> (psnr: Double, bytes: Int) {
             let bytes = try ModelWriter.write(try Lowering.lower(model, calibration: calibration, options: o))
             let file = try LoadedModel.open(bytes: bytes)
@@ -34,7 +35,7 @@ public enum MixedPrecision {
         let start = PrecisionMove(layer: "", psnr: psnr, fileBytes: bytes)
         let budget = bytes + Int(Double(bytes) * maxGrowth)
         var moves = [PrecisionMove]()
-        while true {
+        while psnr < goal ?? .infinity {
             var best: (move: PrecisionMove, options: QuantizationOptions, score: Double)?
             for layer in candidates where current.layers[layer] != .int16 && bytes + weightCount[layer]! <= budget {
                 var trial = current

@@ -21,6 +21,9 @@ enum ExportCommand {
                             most P percent: each round it tries every layer, keeps the one that
                             brings the model closest to float (on 200 calibration images) per
                             added byte, and stops when no move gains 0.25 dB
+      --until-psnr DB       with --mixed-precision: stop as soon as the model is DB (PSNR
+                            against float, on the same images) or better: models/export-all
+                            uses 40, so only files that miss 40 dB in int8 take int16 layers
       --calibration M       percentile (default: clip the rarest 0.01% at each end), minmax,
                             or mse (the clipping range with the least quantization error)
       --bias-correction S   dense (default): correct dense layers' biases for the mean error of
@@ -41,7 +44,7 @@ enum ExportCommand {
     }
 
     static func run(_ argv: [String]) throws {
-        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count", "subgraph", "mixed-precision"],
+        let args = try Arguments(argv, options: ["checkpoint", "out", "activations", "weights", "layer", "calibration", "bias-correction", "calib-data", "calib-count", "subgraph", "mixed-precision", "until-psnr"],
                                  flags: ["json", "help"], command: "export")
         if args.has("help") { print(help); return }
         guard let path = args.string("checkpoint") else { throw UsageError("missing --checkpoint FILE (e.g. models/vae.safetensors)") }
@@ -63,14 +66,17 @@ enum ExportCommand {
             options.biasCorrection = scope
         }
         let count = try args.int("calib-count", min: 1, max: 100_000) ?? 1000
+        let mixedPercent = try args.double("mixed-precision", min: 0, max: 1000)
+        let goal = try args.double("until-psnr", min: 0, max: 1000)
+        if goal != nil && mixedPercent == nil { throw UsageError("--until-psnr is a goal for --mixed-precision P: give both") }
 
         let (model, _) = try Checkpoint.loadModel(path)
         let (calibration, source) = try QuantizationData.calibration(for: model.spec, requested: args.string("calib-data"), count: count)
         if !args.has("json") { Console.progress("calibrating on \(calibration.count) images from \(source)…") }
         var graph: QuantizedGraph
         do {
-            if let percent = try args.double("mixed-precision", min: 0, max: 1000) {
-                options = try chooseMixedPrecision(model, calibration, options, percent: percent, quiet: args.has("json"))
+            if let percent = mixedPercent {
+                options = try chooseMixedPrecision(model, calibration, options, percent: percent, goal: goal, quiet: args.has("json"))
             }
             graph = try Lowering.lower(model, calibration: calibration, options: options)
         } catch let e as LoweringError {
@@ -104,17 +110,20 @@ enum ExportCommand {
 }
 
 extension ExportCommand {
-    /// `--mixed-precision P`: the layers MixedPrecision moves to int16 within P percent more bytes.
+    /// `--mixed-precision P [--until-psnr DB]`: the layers MixedPrecision moves to int16 within P
+    /// percent more bytes (until the model reaches DB).
     static func chooseMixedPrecision(_ model: Autoencoder, _ calibration: ImageSet, _ options: QuantizationOptions,
-                                     percent: Double, quiet: Bool) throws -> QuantizationOptions {
+                                     percent: Double, goal: Double?, quiet: Bool) throws -> QuantizationOptions {
         if !quiet { Console.progress("mixed precision: trying each layer in int16…") }
         let (chosen, start, moves) = try MixedPrecision.choose(model, calibration: calibration, evaluation: calibration.prefix(200),
-                                                               options: options, maxGrowth: percent / 100)
+                                                               options: options, maxGrowth: percent / 100, goal: goal)
         if !quiet {
             Console.clearProgress()
             var line = String(format: "mixed precision (within %g%% of %@): %.2f dB against float on 200 calibration images", percent, Report.bytes(start.fileBytes), start.psnr)
             for m in moves { line += String(format: "; %@ → int16: %.2f dB, %@", m.layer, m.psnr, Report.bytes(m.fileBytes)) }
-            Console.line(moves.isEmpty ? line + "; no layer gains 0.25 dB within the budget" : line)
+            if let goal, (moves.last ?? start).psnr >= goal { line += String(format: moves.isEmpty ? "; already %g dB or better" : "; %g dB reached", goal) }
+            else if moves.isEmpty { line += "; no layer gains 0.25 dB within the budget" }
+            Console.line(line)
         }
         return chosen
     }

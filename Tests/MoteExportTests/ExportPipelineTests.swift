@@ -121,6 +121,14 @@ struct ExportPipelineTests {
         let file = try LoadedModel.open(bytes: try ModelWriter.write(try Lowering.lower(model, calibration: images, options: all.options)))
         #expect(try Drift.reconstruction(model, file, images: images.prefix(16)).meanPSNR == previous)
         #expect(!all.moves.isEmpty && all.options.layers.count == all.moves.count)
+        // A goal the plain export already meets moves nothing; one between the start and the
+        // first move's result stops right after that move.
+        let met = try MixedPrecision.choose(model, calibration: images, evaluation: images.prefix(16), options: QuantizationOptions(),
+                                            maxGrowth: 3, goal: all.start.psnr - 1)
+        #expect(met.moves.isEmpty && met.options.layers.isEmpty)
+        let first = try MixedPrecision.choose(model, calibration: images, evaluation: images.prefix(16), options: QuantizationOptions(),
+                                              maxGrowth: 3, goal: (all.start.psnr + all.moves[0].psnr) / 2)
+        #expect(first.moves.map(\.layer) == [all.moves[0].layer])
     }
 
     @Test func unknownLayerOverrideIsAnError() throws {

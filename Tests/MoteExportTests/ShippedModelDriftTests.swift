@@ -16,7 +16,7 @@ import Testing
 struct ShippedModelDriftTests {
     /// (model, type, floor for the autoencoder, floor for the VAE decoder on N(0, 1) latents).
     static let floors: [(String, String, Double, Double)] = [
-        ("dense-ae", "int8", 38.5, 0), ("conv-ae", "int8", 40.0, 0), ("vae", "int8", 37.3, 39.5), ("denoise-ae", "int8", 46.0, 0), ("mnist-ae", "int8", 38.7, 0),
+        ("dense-ae", "int8", 40.0, 0), ("conv-ae", "int8", 40.0, 0), ("vae", "int8", 39.8, 39.5), ("denoise-ae", "int8", 46.0, 0), ("mnist-ae", "int8", 38.7, 0),
         ("dense-ae", "int16", 70.0, 0), ("conv-ae", "int16", 70.0, 0), ("vae", "int16", 70.0, 75.0), ("denoise-ae", "int16", 70.0, 0), ("mnist-ae", "int16", 58.0, 0),
     ]
 
