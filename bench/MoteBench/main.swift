@@ -6,15 +6,21 @@ import Foundation
 import MoteTraining
 
 let args = Array(CommandLine.arguments.dropFirst())
-switch args.first ?? "" {
-case "gemm":
-    GEMMBench.run(threads: 1)
-    GEMMBench.run(threads: 2)
-case "runtime":
-    try RuntimeBench.run(Array(args.dropFirst()))
-case "train":
-    try TrainBench.run(Array(args.dropFirst()))
-default:
-    print("usage: mote-bench gemm | train [--data DIR] [--images N] [MODEL...] | runtime [MODEL...]")
+let usage = "usage: mote-bench gemm | train [--data DIR] [--images N] [MODEL...] | runtime [--json] [--int8-dir DIR] [MODEL...]"
+do {
+    switch args.first ?? "" {
+    case "gemm":
+        GEMMBench.run(threads: 1)
+        GEMMBench.run(threads: 2)
+    case "runtime":
+        try RuntimeBench.run(Array(args.dropFirst()))
+    case "train":
+        try TrainBench.run(Array(args.dropFirst()))
+    default:
+        print(usage)
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("mote-bench: \(error)\n\(usage)\n".utf8))
     exit(2)
 }
