@@ -18,6 +18,10 @@
 // The byte split (w << 24) >> 24 … is written out at each use: a helper returning the four
 // vectors as a tuple more than doubled the Cortex-M code (-Osize), for no host speed.
 
+#if canImport(MoteDSP) && arch(arm)
+import MoteDSP   // Cortex-M4/M7 only: the DSP-extension wrappers (Sources/MoteDSP/include/mote_dsp.h)
+#endif
+
 /// Whether an op's weights are stored packed: int8 input and weights, channels a multiple of 16.
 @inlinable public func usesPackedWeights(wideAccumulator: Bool, channels: Int) -> Bool {
     !wideAccumulator && channels % 16 == 0 && channels > 0
@@ -41,6 +45,61 @@ func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8
     acc &+= ((wv &<< 24) &>> 24) &* (xq & 0xFF) &+ ((wv &<< 16) &>> 24) &* ((xq &>> 8) & 0xFF)
     acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
 }
+
+#if canImport(MoteDSP) && arch(arm)
+// The Cortex-M DSP path: a lane's quad of weights is one 32-bit word; SXTB16 splits it into the
+// 16-bit pairs (w0, w2) and (w1, w3), and two SMLADs add w0·x0 + w2·x2 + w1·x1 + w3·x3. The
+// inputs' pairs are made once per quad and serve all 16 lanes (and the weights' pairs serve 4
+// pixels in the grouped path). Results are the same integers as the vector path's.
+
+/// The quad's 4 input bytes made unsigned (x + 128), as the pairs (u0, u2) and (u1, u3).
+@inlinable @inline(__always)
+func unsignedPairs(_ x: UnsafePointer<Int8>) -> (even: UInt32, odd: UInt32) {
+    let u = UnsafeRawPointer(x).loadUnaligned(as: UInt32.self) ^ 0x8080_8080
+    return (mote_uxtb16(u), mote_uxtb16_odd(u))
+}
+
+/// The quad's 4 inputs minus the zero point (each in −255...255), as the pairs (x0, x2) and (x1, x3).
+@inlinable @inline(__always)
+func centredPairs(_ x: UnsafePointer<Int8>, _ zp: Int32) -> (even: UInt32, odd: UInt32) {
+    let v0 = Int32(x[0]) &- zp, v1 = Int32(x[1]) &- zp, v2 = Int32(x[2]) &- zp, v3 = Int32(x[3]) &- zp
+    return (UInt32(bitPattern: (v0 & 0xFFFF) | (v2 &<< 16)), UInt32(bitPattern: (v1 & 0xFFFF) | (v3 &<< 16)))
+}
+
+/// acc[l] += lane l's quad of weights (the word at w + 4·l) times the input pairs, for 16 lanes.
+@inlinable @inline(__always)
+func multiplyAddQuadDSP(_ acc: inout SIMD16<Int32>, _ x: (even: UInt32, odd: UInt32), _ w: UnsafeRawPointer) {
+    // Through a pointer: a vector lane set by a variable index copies the whole vector on a
+    // target without vector registers.
+    withUnsafeMutableBytes(of: &acc) { raw in
+        let a = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for l in 0..<16 {
+            let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
+            a[l] = mote_smlad(mote_sxtb16(q), x.even, mote_smlad(mote_sxtb16_odd(q), x.odd, a[l]))
+        }
+    }
+}
+
+/// The same for 4 pixels at once: each lane's weight pairs are unpacked once and serve all four.
+@inlinable @inline(__always)
+func multiplyAddQuadDSP4(_ c0: inout SIMD16<Int32>, _ c1: inout SIMD16<Int32>, _ c2: inout SIMD16<Int32>, _ c3: inout SIMD16<Int32>,
+                         _ x0: (even: UInt32, odd: UInt32), _ x1: (even: UInt32, odd: UInt32),
+                         _ x2: (even: UInt32, odd: UInt32), _ x3: (even: UInt32, odd: UInt32), _ w: UnsafeRawPointer) {
+    withUnsafeMutableBytes(of: &c0) { r0 in withUnsafeMutableBytes(of: &c1) { r1 in
+    withUnsafeMutableBytes(of: &c2) { r2 in withUnsafeMutableBytes(of: &c3) { r3 in
+        let a0 = r0.baseAddress!.assumingMemoryBound(to: Int32.self), a1 = r1.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let a2 = r2.baseAddress!.assumingMemoryBound(to: Int32.self), a3 = r3.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for l in 0..<16 {
+            let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
+            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
+            a0[l] = mote_smlad(we, x0.even, mote_smlad(wo, x0.odd, a0[l]))
+            a1[l] = mote_smlad(we, x1.even, mote_smlad(wo, x1.odd, a1[l]))
+            a2[l] = mote_smlad(we, x2.even, mote_smlad(wo, x2.odd, a2[l]))
+            a3[l] = mote_smlad(we, x3.even, mote_smlad(wo, x3.odd, a3[l]))
+        }
+    } } } }
+}
+#endif
 
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
@@ -91,11 +150,16 @@ public func convolvePackedInt8<S: OutputStage>(
                             let w = wb + tap &* inC &* 16
                             var c = 0
                             while c < inC {
+                                #if canImport(MoteDSP) && arch(arm)
+                                multiplyAddQuadDSP4(&c0, &c1, &c2, &c3, unsignedPairs(x + c), unsignedPairs(x + (pixelStride &+ c)),
+                                                    unsignedPairs(x + (2 &* pixelStride &+ c)), unsignedPairs(x + (3 &* pixelStride &+ c)), w + c &* 16)
+                                #else
                                 let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                                 multiplyAddQuadUnsigned(&c0, x + c, wv)
                                 multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
                                 multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
                                 multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
+                                #endif
                                 c &+= 4
                             }
                         }
@@ -122,8 +186,14 @@ public func convolvePackedInt8<S: OutputStage>(
                             let wTap = tap &* inC &* 16
                             var c = 0
                             while c < inC {
+                                #if canImport(MoteDSP) && arch(arm)
+                                let pairs = unsignedPairs(x + c)
+                                multiplyAddQuadDSP(&a0, pairs, w0 + (wTap &+ c &* 16))
+                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + (wTap &+ c &* 16)) }
+                                #else
                                 multiplyAddQuadUnsigned(&a0, x + c, (w0 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self))
                                 if two { multiplyAddQuadUnsigned(&a1, x + c, (w1 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self)) }
+                                #endif
                                 c &+= 4
                             }
                         }
@@ -134,10 +204,16 @@ public func convolvePackedInt8<S: OutputStage>(
                             let wTap = tap &* inC &* 16      // (tap · inC / 4) quads × 64 bytes
                             var c = 0
                             while c < inC {
+                                #if canImport(MoteDSP) && arch(arm)
+                                let pairs = centredPairs(x + c, zp)
+                                multiplyAddQuadDSP(&a0, pairs, w0 + (wTap &+ c &* 16))
+                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + (wTap &+ c &* 16)) }
+                                #else
                                 let pa = pairLanes(Int32(x[c]) &- zp, Int32(x[c &+ 1]) &- zp)
                                 let pb = pairLanes(Int32(x[c &+ 2]) &- zp, Int32(x[c &+ 3]) &- zp)
                                 multiplyAddQuad(&a0, pa, pb, w0 + (wTap &+ c &* 16))
                                 if two { multiplyAddQuad(&a1, pa, pb, w1 + (wTap &+ c &* 16)) }
+                                #endif
                                 c &+= 4
                             }
                         }
@@ -158,9 +234,15 @@ public func convolvePackedInt8<S: OutputStage>(
                                 if ic == inC { ic = 0; kx &+= 1; if kx == k { kx = 0; ky &+= 1 } }
                             }
                             if q < quads {
+                                #if canImport(MoteDSP) && arch(arm)
+                                let pairs = (UInt32(bitPattern: (v[0] & 0xFFFF) | (v[2] &<< 16)), UInt32(bitPattern: (v[1] & 0xFFFF) | (v[3] &<< 16)))
+                                multiplyAddQuadDSP(&a0, pairs, w0 + q &* 64)
+                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + q &* 64) }
+                                #else
                                 let pa = pairLanes(v[0], v[1]), pb = pairLanes(v[2], v[3])
                                 multiplyAddQuad(&a0, pa, pb, w0 + q &* 64)
                                 if two { multiplyAddQuad(&a1, pa, pb, w1 + q &* 64) }
+                                #endif
                             } else {
                                 let t0 = (w0 + quads &* 64).assumingMemoryBound(to: Int8.self), t1 = (w1 + quads &* 64).assumingMemoryBound(to: Int8.self)
                                 for l in 0..<16 {
