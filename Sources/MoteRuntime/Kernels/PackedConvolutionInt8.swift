@@ -81,23 +81,29 @@ func multiplyAddQuadDSP(_ acc: inout SIMD16<Int32>, _ x: (even: UInt32, odd: UIn
 }
 
 /// The same for 4 pixels at once: each lane's weight pairs are unpacked once and serve all four.
+/// The accumulators are one block, acc[16·pixel + lane], so a single base register reaches all
+/// four of a lane's (fewer registers spilled in the lane loop).
 @inlinable @inline(__always)
-func multiplyAddQuadDSP4(_ c0: inout SIMD16<Int32>, _ c1: inout SIMD16<Int32>, _ c2: inout SIMD16<Int32>, _ c3: inout SIMD16<Int32>,
-                         _ x0: (even: UInt32, odd: UInt32), _ x1: (even: UInt32, odd: UInt32),
+func multiplyAddQuadDSP4(_ acc: UnsafeMutablePointer<Int32>, _ x0: (even: UInt32, odd: UInt32), _ x1: (even: UInt32, odd: UInt32),
                          _ x2: (even: UInt32, odd: UInt32), _ x3: (even: UInt32, odd: UInt32), _ w: UnsafeRawPointer) {
-    withUnsafeMutableBytes(of: &c0) { r0 in withUnsafeMutableBytes(of: &c1) { r1 in
-    withUnsafeMutableBytes(of: &c2) { r2 in withUnsafeMutableBytes(of: &c3) { r3 in
-        let a0 = r0.baseAddress!.assumingMemoryBound(to: Int32.self), a1 = r1.baseAddress!.assumingMemoryBound(to: Int32.self)
-        let a2 = r2.baseAddress!.assumingMemoryBound(to: Int32.self), a3 = r3.baseAddress!.assumingMemoryBound(to: Int32.self)
-        for l in 0..<16 {
-            let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
-            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
-            a0[l] = mote_smlad(we, x0.even, mote_smlad(wo, x0.odd, a0[l]))
-            a1[l] = mote_smlad(we, x1.even, mote_smlad(wo, x1.odd, a1[l]))
-            a2[l] = mote_smlad(we, x2.even, mote_smlad(wo, x2.odd, a2[l]))
-            a3[l] = mote_smlad(we, x3.even, mote_smlad(wo, x3.odd, a3[l]))
-        }
-    } } } }
+    for l in 0..<16 {
+        let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
+        let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q), a = acc + l
+        a[0] = mote_smlad(we, x0.even, mote_smlad(wo, x0.odd, a[0]))
+        a[16] = mote_smlad(we, x1.even, mote_smlad(wo, x1.odd, a[16]))
+        a[32] = mote_smlad(we, x2.even, mote_smlad(wo, x2.odd, a[32]))
+        a[48] = mote_smlad(we, x3.even, mote_smlad(wo, x3.odd, a[48]))
+    }
+}
+/// out[l] = stage(acc[l] + bias[l]) for 16 lanes, read through a pointer: on a target without
+/// vector registers a 16-lane vector sum is built lane by lane through the stack first.
+@inlinable @inline(__always)
+func requantizeLanes<S: OutputStage>(_ acc: inout SIMD16<Int32>, _ bias: UnsafePointer<Int32>, channels c: Int, _ stage: S,
+                                     _ out: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    withUnsafeMutableBytes(of: &acc) { raw in
+        let a = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for l in 0..<16 { out[l] = stage.apply(a[l] &+ bias[l], channel: c &+ l) }
+    }
 }
 #endif
 
@@ -128,6 +134,9 @@ public func convolvePackedInt8<S: OutputStage>(
     // each weight load then serves 4 pixels. Other pixels go one by one.
     let step = transposed ? s : 1
     let pixelStride = (transposed ? 1 : s) &* inC     // input distance between grouped pixels
+    #if canImport(MoteDSP) && arch(arm)
+    var groupAccumulators = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())   // [pixel][16 lanes]
+    #endif
     // A pixel whose taps all lie inside the input (for a transposed conv: all taps of its
     // stride phase) uses the folded bias and unsigned input bytes.
     @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
@@ -142,6 +151,33 @@ public func convolvePackedInt8<S: OutputStage>(
                 let o = (oy &* outW &+ ox) &* outC
                 let folded = foldedBias + (transposed ? ((oy &+ Int(g.padTop)) % s &* s &+ (ox &+ Int(g.padLeft)) % s) &* outC : 0)
                 if channelQuads && rowInside && ox &+ 3 &* step < outW && inside(ox, Int(g.padLeft), inW) && inside(ox &+ 3 &* step, Int(g.padLeft), inW) {
+                    #if canImport(MoteDSP) && arch(arm)
+                    // Cortex-M: the 4 × 16 accumulators in one block, each output requantized
+                    // straight from it (no 16-lane vector temporaries, which copy lane by lane here).
+                    withUnsafeMutableBytes(of: &groupAccumulators) { raw in
+                        let acc = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+                        for b in 0..<blocks {
+                            for i in 0..<64 { acc[i] = 0 }
+                            let wb = packed + b &* blockBytes
+                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                                let x = input + pixel &* inC, w = wb + tap &* inC &* 16
+                                var c = 0
+                                while c < inC {
+                                    multiplyAddQuadDSP4(acc, unsignedPairs(x + c), unsignedPairs(x + (pixelStride &+ c)),
+                                                        unsignedPairs(x + (2 &* pixelStride &+ c)), unsignedPairs(x + (3 &* pixelStride &+ c)), w + c &* 16)
+                                    c &+= 4
+                                }
+                            }
+                            let ch = b &* 16
+                            for p in 0..<4 {
+                                let out = output + (o &+ p &* step &* outC &+ ch), a = acc + 16 &* p
+                                for l in 0..<16 { out[l] = stage.apply(a[l] &+ folded[ch &+ l], channel: ch &+ l) }
+                            }
+                        }
+                    }
+                    ox &+= 4 &* step
+                    continue
+                    #else
                     for b in 0..<blocks {
                         var c0 = SIMD16<Int32>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
                         let wb = packed + b &* blockBytes
@@ -150,16 +186,11 @@ public func convolvePackedInt8<S: OutputStage>(
                             let w = wb + tap &* inC &* 16
                             var c = 0
                             while c < inC {
-                                #if canImport(MoteDSP) && arch(arm)
-                                multiplyAddQuadDSP4(&c0, &c1, &c2, &c3, unsignedPairs(x + c), unsignedPairs(x + (pixelStride &+ c)),
-                                                    unsignedPairs(x + (2 &* pixelStride &+ c)), unsignedPairs(x + (3 &* pixelStride &+ c)), w + c &* 16)
-                                #else
                                 let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                                 multiplyAddQuadUnsigned(&c0, x + c, wv)
                                 multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
                                 multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
                                 multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
-                                #endif
                                 c &+= 4
                             }
                         }
@@ -172,6 +203,7 @@ public func convolvePackedInt8<S: OutputStage>(
                     }
                     ox &+= 4 &* step
                     continue
+                    #endif
                 }
                 let allInside = rowInside && inside(ox, Int(g.padLeft), inW)
                 var b = 0
@@ -255,12 +287,17 @@ public func convolvePackedInt8<S: OutputStage>(
                         }
                     }
                     let c0 = b &* 16, bs = channelQuads && allInside ? folded : bias
+                    #if canImport(MoteDSP) && arch(arm)
+                    requantizeLanes(&a0, bs + c0, channels: c0, stage, output + (o &+ c0))
+                    if two { requantizeLanes(&a1, bs + (c0 &+ 16), channels: c0 &+ 16, stage, output + (o &+ c0 &+ 16)) }
+                    #else
                     let b0: SIMD16<Int32> = UnsafeRawPointer(bs + c0).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(a0 &+ b0, channels: c0, to: output + (o &+ c0))
                     if two {
                         let b1: SIMD16<Int32> = UnsafeRawPointer(bs + (c0 &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
                         stage.apply16(a1 &+ b1, channels: c0 &+ 16, to: output + (o &+ c0 &+ 16))
                     }
+                    #endif
                     b &+= two ? 2 : 1
                 }
                 ox &+= step
@@ -295,9 +332,15 @@ func convolvePackedFewInputs<S: OutputStage>(
                     let wb = packed + b &* blockBytes
                     var acc = SIMD16<Int32>(repeating: 0)
                     for q in 0..<quads {
-                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
+                        let x = v + 4 &* q
+                        #if canImport(MoteDSP) && arch(arm)
+                        let pairs = (UInt32(bitPattern: (x[0] & 0xFFFF) | (x[2] &<< 16)), UInt32(bitPattern: (x[1] & 0xFFFF) | (x[3] &<< 16)))
+                        multiplyAddQuadDSP(&acc, pairs, wb + q &* 64)
+                        #else
+                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self)
                         acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
                         acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                        #endif
                     }
                     let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
                     for j in 0..<rest {
@@ -305,8 +348,12 @@ func convolvePackedFewInputs<S: OutputStage>(
                         for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
                         acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
                     }
+                    #if canImport(MoteDSP) && arch(arm)
+                    requantizeLanes(&acc, bias + b &* 16, channels: b &* 16, stage, output + (o &+ b &* 16))
+                    #else
                     let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
+                    #endif
                 }
             }
         }
