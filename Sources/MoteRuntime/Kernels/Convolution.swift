@@ -9,10 +9,6 @@
 // @inlinable: the kernels are generic over element types and the output stage, and callers
 // must get them specialized, not dispatched per output element.
 
-#if canImport(MoteDSP) && arch(arm)
-import MoteDSP   // Cortex-M4/M7 only: the DSP-extension wrappers (Sources/MoteDSP/include/mote_dsp.h)
-#endif
-
 /// Σ (x[i] − zeroPoint) · w[i] over `count` contiguous values: the inner loop of every kernel.
 @inlinable @inline(__always)
 public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
@@ -21,11 +17,6 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
     if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 && targetHasVectorUnit {
         return A(truncatingIfNeeded: dotInt8(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
     }
-    #if canImport(MoteDSP) && arch(arm)
-    if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 {
-        return A(truncatingIfNeeded: dotInt8DSP(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
-    }
-    #endif
     var acc: A = 0
     for i in 0..<count { acc &+= (A(truncatingIfNeeded: x[i]) &- zeroPoint) &* A(truncatingIfNeeded: w[i]) }
     return acc
@@ -55,31 +46,6 @@ func accumulateInt8(_ acc: inout SIMD8<Int32>, _ weights: inout SIMD8<Int32>, _ 
         weights.lowHalf &+= ws
     }
 }
-
-#if canImport(MoteDSP) && arch(arm)
-/// The int8 dot product 4 bytes at a time on a Cortex-M4/M7: SXTB16 splits each word into the
-/// pairs of bytes 0, 2 and 1, 3, SMLAD adds two products at once; Σ w (two more SMLADs with
-/// (1, 1)) takes the zero point off at the end, as in dotInt8.
-@inlinable @inline(__always)
-func dotInt8DSP(_ x: UnsafeRawPointer, _ zeroPoint: Int32, _ w: UnsafeRawPointer, count: Int) -> Int32 {
-    var acc: Int32 = 0, weights: Int32 = 0, i = 0
-    let ones: UInt32 = 0x0001_0001
-    while i &+ 4 <= count {
-        let xq = x.loadUnaligned(fromByteOffset: i, as: UInt32.self), wq = w.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-        let we = mote_sxtb16(wq), wo = mote_sxtb16_odd(wq)
-        acc = mote_smlad(mote_sxtb16(xq), we, mote_smlad(mote_sxtb16_odd(xq), wo, acc))
-        weights = mote_smlad(we, ones, mote_smlad(wo, ones, weights))
-        i &+= 4
-    }
-    while i < count {
-        let wv = Int32(w.load(fromByteOffset: i, as: Int8.self))
-        acc &+= Int32(x.load(fromByteOffset: i, as: Int8.self)) &* wv
-        weights &+= wv
-        i &+= 1
-    }
-    return acc &- zeroPoint &* weights
-}
-#endif
 
 @inlinable @inline(__always)
 func dotInt8(_ x: UnsafeRawPointer, _ zeroPoint: Int32, _ w: UnsafeRawPointer, count: Int) -> Int32 {

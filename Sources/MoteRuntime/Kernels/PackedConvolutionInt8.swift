@@ -18,10 +18,6 @@
 // The byte split (w << 24) >> 24 … is written out at each use: a helper returning the four
 // vectors as a tuple more than doubled the Cortex-M code (-Osize), for no host speed.
 
-#if canImport(MoteDSP) && arch(arm)
-import MoteDSP   // Cortex-M4/M7 only: the DSP-extension wrappers (Sources/MoteDSP/include/mote_dsp.h)
-#endif
-
 /// Whether an op's weights are stored packed: int8 input and weights, channels a multiple of 16.
 @inlinable public func usesPackedWeights(wideAccumulator: Bool, channels: Int) -> Bool {
     !wideAccumulator && channels % 16 == 0 && channels > 0
@@ -45,67 +41,6 @@ func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8
     acc &+= ((wv &<< 24) &>> 24) &* (xq & 0xFF) &+ ((wv &<< 16) &>> 24) &* ((xq &>> 8) & 0xFF)
     acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
 }
-
-#if canImport(MoteDSP) && arch(arm)
-// The Cortex-M DSP path: a lane's quad of weights is one 32-bit word; SXTB16 splits it into the
-// 16-bit pairs (w0, w2) and (w1, w3), and two SMLADs add w0·x0 + w2·x2 + w1·x1 + w3·x3. The
-// inputs' pairs are made once per quad and serve all 16 lanes (and the weights' pairs serve 4
-// pixels in the grouped path). Results are the same integers as the vector path's.
-
-/// The quad's 4 input bytes made unsigned (x + 128), as the pairs (u0, u2) and (u1, u3).
-@inlinable @inline(__always)
-func unsignedPairs(_ x: UnsafePointer<Int8>) -> (even: UInt32, odd: UInt32) {
-    let u = UnsafeRawPointer(x).loadUnaligned(as: UInt32.self) ^ 0x8080_8080
-    return (mote_uxtb16(u), mote_uxtb16_odd(u))
-}
-
-/// The quad's 4 inputs minus the zero point (each in −255...255), as the pairs (x0, x2) and (x1, x3).
-@inlinable @inline(__always)
-func centredPairs(_ x: UnsafePointer<Int8>, _ zp: Int32) -> (even: UInt32, odd: UInt32) {
-    let v0 = Int32(x[0]) &- zp, v1 = Int32(x[1]) &- zp, v2 = Int32(x[2]) &- zp, v3 = Int32(x[3]) &- zp
-    return (UInt32(bitPattern: (v0 & 0xFFFF) | (v2 &<< 16)), UInt32(bitPattern: (v1 & 0xFFFF) | (v3 &<< 16)))
-}
-
-/// acc[l] += lane l's quad of weights (the word at w + 4·l) times the input pairs, for 16 lanes.
-@inlinable @inline(__always)
-func multiplyAddQuadDSP(_ acc: inout SIMD16<Int32>, _ x: (even: UInt32, odd: UInt32), _ w: UnsafeRawPointer) {
-    // Through a pointer: a vector lane set by a variable index copies the whole vector on a
-    // target without vector registers.
-    withUnsafeMutableBytes(of: &acc) { raw in
-        let a = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-        for l in 0..<16 {
-            let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
-            a[l] = mote_smlad(mote_sxtb16(q), x.even, mote_smlad(mote_sxtb16_odd(q), x.odd, a[l]))
-        }
-    }
-}
-
-/// The same for 4 pixels at once: each lane's weight pairs are unpacked once and serve all four.
-/// The accumulators are one block, acc[16·pixel + lane], so a single base register reaches all
-/// four of a lane's (fewer registers spilled in the lane loop).
-@inlinable @inline(__always)
-func multiplyAddQuadDSP4(_ acc: UnsafeMutablePointer<Int32>, _ x0: (even: UInt32, odd: UInt32), _ x1: (even: UInt32, odd: UInt32),
-                         _ x2: (even: UInt32, odd: UInt32), _ x3: (even: UInt32, odd: UInt32), _ w: UnsafeRawPointer) {
-    for l in 0..<16 {
-        let q = w.loadUnaligned(fromByteOffset: l &* 4, as: UInt32.self)
-        let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q), a = acc + l
-        a[0] = mote_smlad(we, x0.even, mote_smlad(wo, x0.odd, a[0]))
-        a[16] = mote_smlad(we, x1.even, mote_smlad(wo, x1.odd, a[16]))
-        a[32] = mote_smlad(we, x2.even, mote_smlad(wo, x2.odd, a[32]))
-        a[48] = mote_smlad(we, x3.even, mote_smlad(wo, x3.odd, a[48]))
-    }
-}
-/// out[l] = stage(acc[l] + bias[l]) for 16 lanes, read through a pointer: on a target without
-/// vector registers a 16-lane vector sum is built lane by lane through the stack first.
-@inlinable @inline(__always)
-func requantizeLanes<S: OutputStage>(_ acc: inout SIMD16<Int32>, _ bias: UnsafePointer<Int32>, channels c: Int, _ stage: S,
-                                     _ out: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
-    withUnsafeMutableBytes(of: &acc) { raw in
-        let a = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-        for l in 0..<16 { out[l] = stage.apply(a[l] &+ bias[l], channel: c &+ l) }
-    }
-}
-#endif
 
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
@@ -134,9 +69,6 @@ public func convolvePackedInt8<S: OutputStage>(
     // each weight load then serves 4 pixels. Other pixels go one by one.
     let step = transposed ? s : 1
     let pixelStride = (transposed ? 1 : s) &* inC     // input distance between grouped pixels
-    #if canImport(MoteDSP) && arch(arm)
-    var groupAccumulators = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())   // [pixel][16 lanes]
-    #endif
     // A pixel whose taps all lie inside the input (for a transposed conv: all taps of its
     // stride phase) uses the folded bias and unsigned input bytes.
     @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
@@ -151,33 +83,6 @@ public func convolvePackedInt8<S: OutputStage>(
                 let o = (oy &* outW &+ ox) &* outC
                 let folded = foldedBias + (transposed ? ((oy &+ Int(g.padTop)) % s &* s &+ (ox &+ Int(g.padLeft)) % s) &* outC : 0)
                 if channelQuads && rowInside && ox &+ 3 &* step < outW && inside(ox, Int(g.padLeft), inW) && inside(ox &+ 3 &* step, Int(g.padLeft), inW) {
-                    #if canImport(MoteDSP) && arch(arm)
-                    // Cortex-M: the 4 × 16 accumulators in one block, each output requantized
-                    // straight from it (no 16-lane vector temporaries, which copy lane by lane here).
-                    withUnsafeMutableBytes(of: &groupAccumulators) { raw in
-                        let acc = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-                        for b in 0..<blocks {
-                            for i in 0..<64 { acc[i] = 0 }
-                            let wb = packed + b &* blockBytes
-                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                                let x = input + pixel &* inC, w = wb + tap &* inC &* 16
-                                var c = 0
-                                while c < inC {
-                                    multiplyAddQuadDSP4(acc, unsignedPairs(x + c), unsignedPairs(x + (pixelStride &+ c)),
-                                                        unsignedPairs(x + (2 &* pixelStride &+ c)), unsignedPairs(x + (3 &* pixelStride &+ c)), w + c &* 16)
-                                    c &+= 4
-                                }
-                            }
-                            let ch = b &* 16
-                            for p in 0..<4 {
-                                let out = output + (o &+ p &* step &* outC &+ ch), a = acc + 16 &* p
-                                for l in 0..<16 { out[l] = stage.apply(a[l] &+ folded[ch &+ l], channel: ch &+ l) }
-                            }
-                        }
-                    }
-                    ox &+= 4 &* step
-                    continue
-                    #else
                     for b in 0..<blocks {
                         var c0 = SIMD16<Int32>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
                         let wb = packed + b &* blockBytes
@@ -203,7 +108,6 @@ public func convolvePackedInt8<S: OutputStage>(
                     }
                     ox &+= 4 &* step
                     continue
-                    #endif
                 }
                 let allInside = rowInside && inside(ox, Int(g.padLeft), inW)
                 var b = 0
@@ -218,14 +122,8 @@ public func convolvePackedInt8<S: OutputStage>(
                             let wTap = tap &* inC &* 16
                             var c = 0
                             while c < inC {
-                                #if canImport(MoteDSP) && arch(arm)
-                                let pairs = unsignedPairs(x + c)
-                                multiplyAddQuadDSP(&a0, pairs, w0 + (wTap &+ c &* 16))
-                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + (wTap &+ c &* 16)) }
-                                #else
                                 multiplyAddQuadUnsigned(&a0, x + c, (w0 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self))
                                 if two { multiplyAddQuadUnsigned(&a1, x + c, (w1 + (wTap &+ c &* 16)).loadUnaligned(as: SIMD16<Int32>.self)) }
-                                #endif
                                 c &+= 4
                             }
                         }
@@ -236,16 +134,10 @@ public func convolvePackedInt8<S: OutputStage>(
                             let wTap = tap &* inC &* 16      // (tap · inC / 4) quads × 64 bytes
                             var c = 0
                             while c < inC {
-                                #if canImport(MoteDSP) && arch(arm)
-                                let pairs = centredPairs(x + c, zp)
-                                multiplyAddQuadDSP(&a0, pairs, w0 + (wTap &+ c &* 16))
-                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + (wTap &+ c &* 16)) }
-                                #else
                                 let pa = pairLanes(Int32(x[c]) &- zp, Int32(x[c &+ 1]) &- zp)
                                 let pb = pairLanes(Int32(x[c &+ 2]) &- zp, Int32(x[c &+ 3]) &- zp)
                                 multiplyAddQuad(&a0, pa, pb, w0 + (wTap &+ c &* 16))
                                 if two { multiplyAddQuad(&a1, pa, pb, w1 + (wTap &+ c &* 16)) }
-                                #endif
                                 c &+= 4
                             }
                         }
@@ -266,15 +158,9 @@ public func convolvePackedInt8<S: OutputStage>(
                                 if ic == inC { ic = 0; kx &+= 1; if kx == k { kx = 0; ky &+= 1 } }
                             }
                             if q < quads {
-                                #if canImport(MoteDSP) && arch(arm)
-                                let pairs = (UInt32(bitPattern: (v[0] & 0xFFFF) | (v[2] &<< 16)), UInt32(bitPattern: (v[1] & 0xFFFF) | (v[3] &<< 16)))
-                                multiplyAddQuadDSP(&a0, pairs, w0 + q &* 64)
-                                if two { multiplyAddQuadDSP(&a1, pairs, w1 + q &* 64) }
-                                #else
                                 let pa = pairLanes(v[0], v[1]), pb = pairLanes(v[2], v[3])
                                 multiplyAddQuad(&a0, pa, pb, w0 + q &* 64)
                                 if two { multiplyAddQuad(&a1, pa, pb, w1 + q &* 64) }
-                                #endif
                             } else {
                                 let t0 = (w0 + quads &* 64).assumingMemoryBound(to: Int8.self), t1 = (w1 + quads &* 64).assumingMemoryBound(to: Int8.self)
                                 for l in 0..<16 {
@@ -287,17 +173,12 @@ public func convolvePackedInt8<S: OutputStage>(
                         }
                     }
                     let c0 = b &* 16, bs = channelQuads && allInside ? folded : bias
-                    #if canImport(MoteDSP) && arch(arm)
-                    requantizeLanes(&a0, bs + c0, channels: c0, stage, output + (o &+ c0))
-                    if two { requantizeLanes(&a1, bs + (c0 &+ 16), channels: c0 &+ 16, stage, output + (o &+ c0 &+ 16)) }
-                    #else
                     let b0: SIMD16<Int32> = UnsafeRawPointer(bs + c0).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(a0 &+ b0, channels: c0, to: output + (o &+ c0))
                     if two {
                         let b1: SIMD16<Int32> = UnsafeRawPointer(bs + (c0 &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
                         stage.apply16(a1 &+ b1, channels: c0 &+ 16, to: output + (o &+ c0 &+ 16))
                     }
-                    #endif
                     b &+= two ? 2 : 1
                 }
                 ox &+= step
@@ -332,15 +213,9 @@ func convolvePackedFewInputs<S: OutputStage>(
                     let wb = packed + b &* blockBytes
                     var acc = SIMD16<Int32>(repeating: 0)
                     for q in 0..<quads {
-                        let x = v + 4 &* q
-                        #if canImport(MoteDSP) && arch(arm)
-                        let pairs = (UInt32(bitPattern: (x[0] & 0xFFFF) | (x[2] &<< 16)), UInt32(bitPattern: (x[1] & 0xFFFF) | (x[3] &<< 16)))
-                        multiplyAddQuadDSP(&acc, pairs, wb + q &* 64)
-                        #else
-                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self)
+                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
                         acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
                         acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
-                        #endif
                     }
                     let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
                     for j in 0..<rest {
@@ -348,12 +223,8 @@ func convolvePackedFewInputs<S: OutputStage>(
                         for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
                         acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
                     }
-                    #if canImport(MoteDSP) && arch(arm)
-                    requantizeLanes(&acc, bias + b &* 16, channels: b &* 16, stage, output + (o &+ b &* 16))
-                    #else
                     let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
-                    #endif
                 }
             }
         }
