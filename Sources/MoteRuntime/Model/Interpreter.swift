@@ -24,7 +24,7 @@ extension MoteModel {
     func execute(_ r: OpRecord, sampler: UnsafeMutablePointer<Xoshiro128StarStar>?) {
         let x = tensor(r.input), y = tensor(r.output)
         let op = OpOperands(record: r, input: x, output: y, source: UnsafeRawPointer(data(x)), destination: data(y),
-                            constants: sections.constants + r.constants)
+                            constants: constants + r.constants)
         switch r.kind {
         case .conv: WeightedOp.execute(op, .conv)
         case .transposedConv: WeightedOp.execute(op, .transposedConv)

@@ -1,7 +1,7 @@
 // Opening a .mote model: the file's bytes are read in place (never copied) and every offset,
 // count, shape, type and multiplier is validated once here, against the file and the caller's
-// arena (Validation.swift; each op by its family in Ops/). After `init` succeeds the
-// interpreter runs without checks and cannot read or write outside the two buffers.
+// arena (Validation.swift; each op by its family in Ops/). After `init` succeeds the interpreter runs without checks and cannot read or write
+// outside the two buffers.
 
 public struct MoteModel: ~Copyable {
     public let file: UnsafeRawPointer
@@ -9,11 +9,13 @@ public struct MoteModel: ~Copyable {
     public let arena: UnsafeMutableRawPointer
     /// Bytes of arena the model uses (from the header).
     public let arenaBytes: Int
-    /// The record sections, validated.
-    @usableFromInline let sections: Sections
-    public var tensorCount: Int { sections.tensorCount }
-    public var opCount: Int { sections.opCount }
-    public var subgraphCount: Int { sections.subgraphCount }
+    @usableFromInline let tensors: UnsafeRawPointer
+    public let tensorCount: Int
+    @usableFromInline let ops: UnsafeRawPointer
+    public let opCount: Int
+    @usableFromInline let subgraphs: UnsafeRawPointer
+    public let subgraphCount: Int
+    @usableFromInline let constants: UnsafeRawPointer
     /// The optional NAME section (op names, NUL-terminated, in op order), or nil.
     public let names: UnsafeRawBufferPointer?
 
@@ -77,18 +79,22 @@ public struct MoteModel: ~Copyable {
                                 arenaBytes: arenaBytes)
         try sections.validate()
 
-        file = p; fileBytes = size; self.arenaBytes = arenaBytes; self.arena = a; self.sections = sections
+        file = p; fileBytes = size; self.arenaBytes = arenaBytes; self.arena = a
+        tensors = sections.tensors; tensorCount = sections.tensorCount
+        ops = sections.ops; opCount = sections.opCount
+        subgraphs = sections.subgraphs; subgraphCount = sections.subgraphCount
+        constants = sections.constants
         names = found.n.map { UnsafeRawBufferPointer(start: p + $0.0, count: $0.1) }
 
     }
 
-    @inlinable public func tensor(_ i: Int) -> TensorRecord { sections.tensor(i) }
-    @inlinable public func op(_ i: Int) -> OpRecord { OpRecord(sections.ops + i &* OpRecord.recordBytes)! }
+    @inlinable public func tensor(_ i: Int) -> TensorRecord { TensorRecord(tensors + i &* TensorRecord.recordBytes)! }
+    @inlinable public func op(_ i: Int) -> OpRecord { OpRecord(ops + i &* OpRecord.recordBytes)! }
 
     /// The record of a subgraph, or nil when the model has none of that kind.
     public func subgraph(_ kind: SubgraphKind) -> SubgraphRecord? {
         for i in 0..<subgraphCount {
-            let g = SubgraphRecord(sections.subgraphs + i &* SubgraphRecord.recordBytes)!
+            let g = SubgraphRecord(subgraphs + i &* SubgraphRecord.recordBytes)!
             if g.kind == kind { return g }
         }
         return nil

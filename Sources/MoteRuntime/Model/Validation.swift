@@ -2,21 +2,15 @@
 // by its family (Ops/), every subgraph against the op list. What passes here the interpreter
 // runs without checks.
 
-/// The record sections of a file as found in its section table: validated by `validate()`,
-/// then kept by the model.
-@usableFromInline
+/// The sections of a file as found in its section table, before they are trusted.
 struct Sections {
-    @usableFromInline let tensors: UnsafeRawPointer
-    @usableFromInline let tensorCount: Int
-    @usableFromInline let ops: UnsafeRawPointer
-    @usableFromInline let opCount: Int
-    @usableFromInline let subgraphs: UnsafeRawPointer
-    @usableFromInline let subgraphCount: Int
-    @usableFromInline let constants: UnsafeRawPointer
-    let constantsBytes: Int
+    let tensors: UnsafeRawPointer, tensorCount: Int
+    let ops: UnsafeRawPointer, opCount: Int
+    let subgraphs: UnsafeRawPointer, subgraphCount: Int
+    let constants: UnsafeRawPointer, constantsBytes: Int
     let arenaBytes: Int
 
-    @inlinable func tensor(_ i: Int) -> TensorRecord { TensorRecord(tensors + i &* TensorRecord.recordBytes)! }
+    func tensor(_ i: Int) -> TensorRecord { TensorRecord(tensors + i &* TensorRecord.recordBytes)! }
 
     func validate() throws(ModelError) {
         for i in 0..<tensorCount { try validateTensor(i) }
