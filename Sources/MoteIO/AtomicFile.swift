@@ -11,7 +11,7 @@ public enum AtomicFile {
             throw MoteIOError("cannot create the folder \(dir): \(error.localizedDescription)")
         }
         removeStaleTemporaries(of: path)
-        let tmp = "\(path).\(ProcessInfo.processInfo.processIdentifier).tmp"
+        let tmp = temporaryName(of: path, pid: ProcessInfo.processInfo.processIdentifier)
         guard let fd = fopen(tmp, "wb") else { throw MoteIOError("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, fd) }
         let flushed = fflush(fd) == 0 && fsync(fileno(fd)) == 0
@@ -26,16 +26,22 @@ public enum AtomicFile {
         }
     }
 
-    /// Temporary files of `path` left by a process that was killed mid-write (their writer is
-    /// gone): removed, so kills never pile up half-written copies.
+    /// The temporary name `path` is written under first: the writer's process id marks whose it
+    /// is, `.mote-` marks it as ours, so a sweep never touches a user's own `.tmp` files.
+    static func temporaryName(of path: String, pid: Int32) -> String { "\(path).mote-\(pid).tmp" }
+
+    /// Temporary files in `path`'s folder left by a process that was killed mid-write (their
+    /// writer is gone), whatever file they were for: removed, so kills never pile up
+    /// half-written copies — also of files nobody writes again, like one epoch's picture.
     static func removeStaleTemporaries(of path: String) {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path, base = url.lastPathComponent + "."
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
-        for name in names where name.hasPrefix(base) && name.hasSuffix(".tmp") {
-            guard let pid = Int32(name.dropFirst(base.count).dropLast(4)), pid != ProcessInfo.processInfo.processIdentifier,
+        for name in names where name.hasSuffix(".tmp") {
+            guard let marker = name.range(of: ".mote-", options: .backwards),
+                  let pid = Int32(name[marker.upperBound...].dropLast(4)), pid > 0,
+                  pid != ProcessInfo.processInfo.processIdentifier,
                   kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            unlink("\(dir)/\(name)")
+            unlink("\(dir.isEmpty ? "." : dir)/\(name)")
         }
     }
 
