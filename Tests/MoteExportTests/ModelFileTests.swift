@@ -5,7 +5,7 @@ import Foundation
 import Testing
 @testable import MoteExport
 @testable import MoteIO
-import MoteRuntime
+@testable import MoteRuntime
 
 /// A small valid model file (the tiny VAE: every weighted op kind, sampling, both subgraphs).
 let tinyModelBytes: [UInt8] = {
@@ -139,6 +139,26 @@ struct ModelFileTests {
         // A kernel with more taps than the int32 accumulators allow (255·255·4 > 65,536).
         b = bytes; b[ops + 16 * conv + 8] = 255
         #expect(open(resealed(b)) == .badOp)
+    }
+
+    @Test func int16WeightsAreNarrowRange() throws {
+        // An int16 export: every weight in ±32767. One weight set to −32768 (which the int16
+        // kernels' int32 pair sums could not hold next to another) makes the file invalid.
+        let (model, images) = tinyTrainedModel(vae: false)
+        let wide = try ModelWriter.write(try Lowering.lower(model, calibration: images, options: QuantizationOptions(activations: .int16)))
+        #expect(open(wide) == nil)
+        let (tens, ops, cons) = (section(wide, FileLayout.Tag.tensors), section(wide, FileLayout.Tag.ops), section(wide, FileLayout.Tag.constants))
+        let weights = try wide.withUnsafeBytes { raw throws -> Int in
+            let base = raw.baseAddress!
+            let op = try #require(OpRecord(base + ops))
+            let (x, y) = (try #require(TensorRecord(base + tens + 20 * op.input)), try #require(TensorRecord(base + tens + 20 * op.output)))
+            #expect(op.weightType == .int16)
+            return cons + op.constants + WeightedLayout(op: op, weightType: .int16, input: x, output: y).weights
+        }
+        var b = wide; b[weights + 6] = 0x00; b[weights + 7] = 0x80
+        #expect(open(resealed(b)) == .badOp)
+        b[weights + 7] = 0x7F                           // 32512: fine
+        #expect(open(resealed(b)) == nil)
     }
 
     @Test func toolsRefuseScalesTheyCannotComputeWith() throws {

@@ -63,6 +63,46 @@ struct FixedPointTests {
         #expect(multiplyWideByQuantizedMultiplier(-7, 1 << 30, 1) == -2)
     }
 
+    /// The 4-lane int64 rule (the int16 kernels' output stage) against the exact 128-bit rule,
+    /// and the 4-lane stage against the scalar stage, LeakyReLU and clamps included.
+    @Test func fourWideLanesMatchTheExactRuleAndTheScalarStage() {
+        var state: UInt64 = 0x5151_2026
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        for round in 0..<5_000 {
+            var x = SIMD4<Int64>(), m = SIMD4<Int64>(), s = SIMD4<Int64>()
+            for l in 0..<4 {
+                let bits = Int(next() % 50)
+                x[l] = round % 9 == 0 ? Int64(bitPattern: next() << 13) : Int64(bitPattern: next()) >> (63 - bits)
+                m[l] = Int64(Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30)) * (l == 3 && round % 2 == 0 ? -1 : 1)
+                s[l] = Int64(next() % 47) - 15
+            }
+            let v = multiplyWideByQuantizedMultiplier(x, m, s)
+            for l in 0..<4 {
+                #expect(v[l] == Int64(wideReference(x[l], Int32(m[l]), Int32(s[l]))), "x \(x[l]) m \(m[l]) s \(s[l])")
+            }
+        }
+        for _ in 0..<300 {
+            let m = (0..<4).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let nm = (0..<4).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let sh = (0..<4).map { _ in Int32(next() % 20) + 8 }, nsh = (0..<4).map { _ in Int32(next() % 20) + 10 }
+            var acc = SIMD4<Int64>()
+            for l in 0..<4 { acc[l] = Int64(bitPattern: next()) >> Int(next() % 30 + 20) }
+            m.withUnsafeBufferPointer { mp in nm.withUnsafeBufferPointer { nmp in sh.withUnsafeBufferPointer { sp in nsh.withUnsafeBufferPointer { nsp in
+                let q = Requantization<Int64, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767)
+                let q8 = Requantization<Int64, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: -3, min: -3, max: 127)
+                var out = [Int16](repeating: 0, count: 4), out8 = [Int8](repeating: 0, count: 4)
+                q.apply4(acc, channels: 0, to: &out)
+                q8.apply4(acc, channels: 0, to: &out8)
+                for l in 0..<4 {
+                    #expect(out[l] == q.apply(acc[l], channel: l))
+                    #expect(out8[l] == q8.apply(acc[l], channel: l))
+                }
+            } } } }
+        }
+    }
+
     /// The 16-lane requantization of the packed kernel against the scalar stage, lane by lane:
     /// any accumulator, multiplier and shift, separate negative multipliers (LeakyReLU), clamps.
     @Test func sixteenLanesMatchTheScalarStage() {

@@ -115,7 +115,13 @@ struct ReferenceVectorTests {
     static let cases = [Case(transposed: false, inH: 7, inC: 3, outC: 5, k: 3, s: 1, same: true), Case(transposed: false, inH: 8, inC: 2, outC: 3, k: 3, s: 2, same: true),
                         Case(transposed: false, inH: 9, inC: 16, outC: 2, k: 5, s: 2, same: false), Case(transposed: false, inH: 6, inC: 1, outC: 4, k: 2, s: 2, same: true),
                         Case(transposed: true, inH: 4, inC: 3, outC: 2, k: 3, s: 2, same: true), Case(transposed: true, inH: 5, inC: 2, outC: 3, k: 4, s: 2, same: true),
-                        Case(transposed: true, inH: 3, inC: 4, outC: 1, k: 3, s: 1, same: true)]
+                        Case(transposed: true, inH: 3, inC: 4, outC: 1, k: 3, s: 1, same: true),
+                        // The int16 × int16 fast paths: 16k channels (steps of 32 and a last 16), four
+                        // output channels at a time and the rest one by one, edges, stride phases; a
+                        // short receptive field; and a kernel too large for the tap list (reference).
+                        Case(transposed: false, inH: 6, inC: 48, outC: 6, k: 3, s: 1, same: true), Case(transposed: false, inH: 7, inC: 32, outC: 4, k: 3, s: 2, same: true),
+                        Case(transposed: true, inH: 4, inC: 64, outC: 5, k: 3, s: 2, same: true), Case(transposed: true, inH: 3, inC: 16, outC: 9, k: 5, s: 2, same: true),
+                        Case(transposed: false, inH: 8, inC: 1, outC: 7, k: 5, s: 1, same: true), Case(transposed: false, inH: 10, inC: 16, outC: 3, k: 9, s: 1, same: true)]
 
     @Test(arguments: cases)
     func convolutionsMatchTheDefinition(c: Case) {
@@ -155,5 +161,18 @@ struct ReferenceVectorTests {
             .map { Int16(Self.requantize($0, m, s16, zeroPoint: 0, min: -32767, max: 32767)) }
         #expect(out16 == ref16, "\(c): int16 x int8")
         #expect(Set(out16).count > 4, "\(c): outputs should vary")
+
+        // int16 × int16 with a LeakyReLU's second multiplier for negative accumulators, weights
+        // over the whole narrow range ±32767 (the extremes included).
+        let w16 = (0..<(c.outC * taps)).map { i in i % 97 == 0 ? (i % 2 == 0 ? Int16(32767) : -32767) : Int16(next(-32767...32767)) }
+        let (nm, ns): (Int32, Int32) = (Int32(next(1 << 30 ... Int64(Int32.max))), s + 18)
+        let stageWide = Stage<Int64, Int16>(channels: c.outC, multiplier: m, shift: s + 16, negative: (nm, ns), min: -32767, max: 32767)
+        var outWide = [Int16](repeating: 0, count: n)
+        if c.transposed { transposedConvolve(x16, inputZeroPoint: 0, weights: w16, bias: b64, g, stageWide.stage, output: &outWide) }
+        else { convolve(x16, inputZeroPoint: 0, weights: w16, bias: b64, g, stageWide.stage, output: &outWide) }
+        let refWide = Self.naive(x16, zp: 0, w16, bias: b64, g, transposed: c.transposed)
+            .map { Int16($0 >= 0 ? Self.requantize($0, m, s + 16, zeroPoint: 0, min: -32767, max: 32767) : Self.requantize($0, nm, ns, zeroPoint: 0, min: -32767, max: 32767)) }
+        #expect(outWide == refWide, "\(c): int16 x int16")
+        #expect(Set(outWide).count > 4, "\(c): outputs should vary")
     }
 }

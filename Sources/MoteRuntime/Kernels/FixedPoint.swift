@@ -78,3 +78,21 @@ public func multiplyWideByQuantizedMultiplier(_ x: Int64, _ multiplier: Int32, _
     let magnitude = r > UInt64(Int32.max) ? Int32.max : Int32(truncatingIfNeeded: r)
     return negative ? -magnitude : magnitude
 }
+
+/// `multiplyWideByQuantizedMultiplier` on 4 lanes at once, lane for lane the same arithmetic
+/// (the int16 kernels' output stage). Multipliers and shifts come sign-extended to 64 bits.
+@inlinable @inline(__always)
+public func multiplyWideByQuantizedMultiplier(_ x: SIMD4<Int64>, _ multiplier: SIMD4<Int64>, _ shift: SIMD4<Int64>) -> SIMD4<Int64> {
+    let c = x.clamped(lowerBound: SIMD4(repeating: -wideAccumulatorLimit), upperBound: SIMD4(repeating: wideAccumulatorLimit))
+    let cSign = c &>> 63, mSign = multiplier &>> 63
+    let a = SIMD4<UInt64>(truncatingIfNeeded: (c ^ cSign) &- cSign)
+    let m = SIMD4<UInt64>(truncatingIfNeeded: (multiplier ^ mSign) &- mSign)
+    let high = a &* (m &>> 16), low = a &* (m & 0xFFFF)
+    let top = high &+ (low &>> 16)
+    let total = SIMD4<UInt64>(truncatingIfNeeded: shift &+ 31)
+    let half = SIMD4<UInt64>(repeating: 1) &<< (total &- 1)
+    let r = (top &+ (((low & 0xFFFF) &+ half) &>> 16)) &>> (total &- 16)
+    let magnitude = SIMD4<Int64>(truncatingIfNeeded: r.replacing(with: SIMD4(repeating: UInt64(Int32.max)), where: r .> SIMD4(repeating: UInt64(Int32.max))))
+    let negative = cSign ^ mSign                                   // all ones where the signs differ
+    return (magnitude ^ negative) &- negative
+}

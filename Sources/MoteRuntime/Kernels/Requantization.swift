@@ -11,12 +11,20 @@ public protocol OutputStage {
     /// The same for 16 consecutive channels c ..< c + 16 of int32 accumulators (the packed SIMD
     /// kernel's), written to out[0 ..< 16]; bit-identical to `apply` lane by lane.
     func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>)
+    /// The same for 4 consecutive channels c ..< c + 4 of int64 accumulators (the int16
+    /// kernel's), written to out[0 ..< 4]; bit-identical to `apply` lane by lane.
+    func apply4(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>)
 }
 
 extension OutputStage {
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         applyLaneByLane(acc, channels: c, to: out)
+    }
+
+    @inlinable @inline(__always)
+    public func apply4(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
+        for l in 0..<4 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
     }
 
     /// `apply` on each of the 16 lanes: the default `apply16`, and the fallback of vector ones.
@@ -80,6 +88,26 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
         var v = unsafeBitCast((lo & 0xFFFF_FFFF) | (hi &<< 32), to: SIMD16<Int32>.self) &+ outputZeroPoint
         v = v.clamped(lowerBound: SIMD16(repeating: min), upperBound: SIMD16(repeating: max))
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: v[l]) }
+    }
+}
+
+extension Requantization {
+    /// The int64 rule on 4 lanes (`multiplyWideByQuantizedMultiplier`'s vector form).
+    @inlinable @inline(__always)
+    public func apply4(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
+        guard Accumulator.bitWidth == 64 && targetHasVectorUnit else {
+            for l in 0..<4 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
+            return
+        }
+        @inline(__always) func wide(_ p: UnsafePointer<Int32>) -> SIMD4<Int64> {
+            SIMD4(Int64(p[c]), Int64(p[c &+ 1]), Int64(p[c &+ 2]), Int64(p[c &+ 3]))
+        }
+        let positive = acc .>= SIMD4<Int64>(repeating: 0)
+        let m = wide(negativeMultipliers).replacing(with: wide(multipliers), where: positive)
+        let sh = wide(negativeShifts).replacing(with: wide(shifts), where: positive)
+        let v = (multiplyWideByQuantizedMultiplier(acc, m, sh) &+ Int64(outputZeroPoint))
+            .clamped(lowerBound: SIMD4(repeating: Int64(min)), upperBound: SIMD4(repeating: Int64(max)))
+        for l in 0..<4 { out[l] = Output(truncatingIfNeeded: v[l]) }
     }
 }
 

@@ -82,6 +82,12 @@ enum WeightedOp {
         let b = try op.block(layout.bytes)
         try op.checkShifts(b + layout.shifts, count: layout.channels, wide: layout.wideAccumulator)
         if r.stage == .leakyRelu { try op.checkShifts(b + layout.negativeShifts, count: layout.channels, wide: layout.wideAccumulator) }
+        if wt == .int16 {
+            // Narrow range, as the exporter writes them: the int16 kernels sum two products in
+            // int32, which (−32768)² · 2 would overflow.
+            let w = b + layout.weights
+            for i in 0..<(layout.channels &* layout.taps) where w.i16(i &* 2) == Int16.min { throw op.failure("an int16 weight is −32768 (weights are ±32767)") }
+        }
     }
 
     /// The most taps (k·k·inC, or a dense op's inputs) one output may sum.
