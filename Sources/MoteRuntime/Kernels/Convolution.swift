@@ -17,10 +17,10 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
     if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 && targetHasVectorUnit {
         return A(truncatingIfNeeded: dotInt8(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
     }
-    if X.bitWidth == 16 && W.bitWidth == 16 && count & 15 == 0 && targetHasVectorUnit {
-        // int16 × int16 runs of 16 (int16 tensors are symmetric: the zero point is 0).
+    if X.bitWidth == 16 && count & 15 == 0 && targetHasVectorUnit {
+        // int16 inputs, runs of 16 (int16 tensors are symmetric: the zero point is 0).
         var sum = SplitSum()
-        accumulateInt16(&sum, UnsafeRawPointer(x), UnsafeRawPointer(w), count: count)
+        accumulateInt16(&sum, UnsafeRawPointer(x).assumingMemoryBound(to: Int16.self), w, count: count)
         return A(truncatingIfNeeded: sum.total)
     }
     var acc: A = 0
@@ -108,10 +108,9 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
         }
         return
     }
-    if X.bitWidth == 16 && W.bitWidth == 16 && S.Accumulator.bitWidth == 64 && targetHasVectorUnit
+    if X.bitWidth == 16 && targetHasVectorUnit
         && Int(g.kernelH) &* Int(g.kernelW) <= tapListCapacity && (inC & 15 == 0 || (!transposed && tapStride <= fewInputsCapacity)) {
-        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: UnsafeRawPointer(weights).assumingMemoryBound(to: Int16.self),
-                      bias: bias, g, transposed: transposed, stage, output: output)
+        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: weights, bias: bias, g, transposed: transposed, stage, output: output)
         return
     }
     for oy in 0..<Int(g.outH) {
@@ -136,11 +135,10 @@ public func dense<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     bias: UnsafePointer<S.Accumulator>, inFeatures: Int32, outFeatures: Int32, _ stage: S,
     output: UnsafeMutablePointer<S.Output>) {
     let n = Int(inFeatures)
-    if X.bitWidth == 16 && W.bitWidth == 16 && S.Accumulator.bitWidth == 64 && n & 15 == 0 && targetHasVectorUnit {
+    if X.bitWidth == 16 && n & 15 == 0 && targetHasVectorUnit {
         // The int16 kernel's 1×1 case: four outputs at a time.
         let g = KernelGeometry(inH: 1, inW: 1, inC: inFeatures, outH: 1, outW: 1, outC: outFeatures, kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
-        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: UnsafeRawPointer(weights).assumingMemoryBound(to: Int16.self),
-                      bias: bias, g, transposed: false, stage, output: output)
+        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: weights, bias: bias, g, transposed: false, stage, output: output)
         return
     }
     for j in 0..<Int(outFeatures) {

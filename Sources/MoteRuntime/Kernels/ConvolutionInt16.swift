@@ -1,9 +1,9 @@
-// The int16 × int16 path for convolution and transposed convolution (int16 activations and
-// weights, int64 accumulators) on targets with a vector unit; bit-identical to the reference
-// kernels in Convolution.swift, which every other target and element type uses.
+// The int16-activation path for convolution, transposed convolution and dense ops (int16
+// inputs, int16 or int8 weights, int64 accumulators) on targets with a vector unit;
+// bit-identical to the reference kernels in Convolution.swift, which other targets use.
 //
-// Two 16-bit values share each 32-bit lane and are split by shifts; a lane's two products are
-// summed in int32 (exact, see `accumulateInt16`) and then widened into int64 lanes. The taps
+// Each pair of neighbouring products is summed in int32 — one pmaddwd for 16 pairs (exact, see
+// `accumulateInt16`) — and the pair sums are kept in two int32 parts (`SplitSum`). The taps
 // an output pixel reads are listed once per pixel on the stack, so the tap arithmetic is not
 // redone for every output channel, and four output channels share each input load and split.
 // Layers with few input channels (a first layer reading a 1-channel image) instead gather
@@ -17,40 +17,37 @@
 /// The most values (k · k · inC) of a receptive field the few-input-channel path gathers.
 @usableFromInline let fewInputsCapacity = 64
 
-/// The int16 × int16 dot product, 32 values per step, into `sum`. The pair sums are exact:
+/// The int16 × W dot product, 32 values per step, into `sum`. The pair sums are exact: int16
 /// weights are narrow-range (±32767, checked when a file is opened), so
-/// |x₀w₀ + x₁w₁| ≤ 2 · 32768 · 32767 < 2^31. `count` is a multiple of 16.
+/// |x₀w₀ + x₁w₁| ≤ 2 · 32768 · 32767 < 2^31 (int8 weights: < 2^24). `count` is a multiple of 16.
 @inlinable @inline(__always)
-func accumulateInt16(_ sum: inout SplitSum, _ x: UnsafeRawPointer, _ w: UnsafeRawPointer, count: Int) {
-    let bytes = count &* 2
+func accumulateInt16<W: QuantizedValue>(_ sum: inout SplitSum, _ x: UnsafePointer<Int16>, _ w: UnsafePointer<W>, count: Int) {
     var i = 0
-    while i &+ 64 <= bytes {
+    while i &+ 32 <= count {
         sum.add(pairSums(x + i, w + i, SIMD16<Int32>.self))
-        i &+= 64
+        i &+= 32
     }
-    if i < bytes { sum.add(pairSums(x + i, w + i, SIMD8<Int32>.self)) }
+    if i < count { sum.add(pairSums(x + i, w + i, SIMD8<Int32>.self)) }
 }
 
-/// Convolution or transposed convolution, int16 × int16, weights [outC][kh][kw][inC], with an
-/// int64 accumulator (`S.Accumulator`). Needs
+/// Convolution or transposed convolution, int16 inputs × W weights [outC][kh][kw][inC], with
+/// an int64 accumulator (`S.Accumulator`); a dense op is the 1×1 case. Needs
 /// kernelH · kernelW ≤ `tapListCapacity`, and inC a multiple of 16 or (not transposed)
 /// k · k · inC ≤ `fewInputsCapacity`.
 @inlinable
-func convolveInt16<S: OutputStage>(
-    _ input: UnsafePointer<Int16>, weights: UnsafePointer<Int16>, bias: UnsafePointer<S.Accumulator>,
+func convolveInt16<W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<Int16>, weights w: UnsafePointer<W>, bias: UnsafePointer<S.Accumulator>,
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
     let inC = Int(g.inC), outC = Int(g.outC), outW = Int(g.outW)
     let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
     if inC & 15 != 0 {
-        convolveInt16FewInputs(input, weights: weights, bias: bias, g, stage, output: output)
+        convolveInt16FewInputs(input, weights: w, bias: bias, g, stage, output: output)
         return
     }
     // (input pixel, tap) of each tap the output pixel reads.
     var list = (SIMD64<Int32>(repeating: 0), SIMD64<Int32>(repeating: 0))
     withUnsafeMutableBytes(of: &list) { raw in
         let pixels = raw.baseAddress!.assumingMemoryBound(to: Int32.self), taps = pixels + tapListCapacity
-        let x0 = UnsafeRawPointer(input), w = UnsafeRawPointer(weights)
-        let rowBytes = inC &* 2
         for oy in 0..<Int(g.outH) {
             for ox in 0..<outW {
                 let n = listTaps(oy, ox, g, transposed: transposed, pixels: pixels, taps: taps)
@@ -58,18 +55,18 @@ func convolveInt16<S: OutputStage>(
                 // Four output channels from `oc` on.
                 @inline(__always) func channels(_ oc: Int) {
                     var s0 = SplitSum(), s1 = s0, s2 = s0, s3 = s0
-                    let w0 = w + oc &* tapStride &* 2, w1 = w0 + tapStride &* 2, w2 = w1 + tapStride &* 2, w3 = w2 + tapStride &* 2
+                    let w0 = w + oc &* tapStride, w1 = w0 + tapStride, w2 = w1 + tapStride, w3 = w2 + tapStride
                     for t in 0..<n {
-                        let x = x0 + Int(pixels[t]) &* rowBytes, wt = Int(taps[t]) &* rowBytes
+                        let x = input + Int(pixels[t]) &* inC, wt = Int(taps[t]) &* inC
                         var i = 0
-                        while i &+ 64 <= rowBytes {
+                        while i &+ 32 <= inC {
                             s0.add(pairSums(x + i, w0 + (wt &+ i), SIMD16<Int32>.self))
                             s1.add(pairSums(x + i, w1 + (wt &+ i), SIMD16<Int32>.self))
                             s2.add(pairSums(x + i, w2 + (wt &+ i), SIMD16<Int32>.self))
                             s3.add(pairSums(x + i, w3 + (wt &+ i), SIMD16<Int32>.self))
-                            i &+= 64
+                            i &+= 32
                         }
-                        if i < rowBytes {                       // 16 channels left
+                        if i < inC {                            // 16 channels left
                             s0.add(pairSums(x + i, w0 + (wt &+ i), SIMD8<Int32>.self))
                             s1.add(pairSums(x + i, w1 + (wt &+ i), SIMD8<Int32>.self))
                             s2.add(pairSums(x + i, w2 + (wt &+ i), SIMD8<Int32>.self))
@@ -86,8 +83,8 @@ func convolveInt16<S: OutputStage>(
                 while oc < outC {
                     // The last outC mod 4 channels (an image's single channel) one by one.
                     var sum = SplitSum()
-                    let wc = w + oc &* tapStride &* 2
-                    for t in 0..<n { accumulateInt16(&sum, x0 + Int(pixels[t]) &* rowBytes, wc + Int(taps[t]) &* rowBytes, count: inC) }
+                    let wc = w + oc &* tapStride
+                    for t in 0..<n { accumulateInt16(&sum, input + Int(pixels[t]) &* inC, wc + Int(taps[t]) &* inC, count: inC) }
                     output[o &+ oc] = stage.apply(bias[oc] &+ S.Accumulator(truncatingIfNeeded: sum.total), channel: oc)
                     oc &+= 1
                 }
@@ -96,16 +93,27 @@ func convolveInt16<S: OutputStage>(
     }
 }
 
-/// x₂ᵢ·w₂ᵢ + x₂ᵢ₊₁·w₂ᵢ₊₁ for i = 0 ..< V.scalarCount in int32 (exact: see `accumulateInt16`). Written as a
-/// plain loop into memory because that is the form LLVM turns into one pmaddwd; the same sums
+/// x₂ᵢ·w₂ᵢ + x₂ᵢ₊₁·w₂ᵢ₊₁ for i = 0 ..< V.scalarCount in int32 (exact: see `accumulateInt16`).
+/// Written as a plain loop into memory because that is the form LLVM turns into one pmaddwd; the same sums
 /// through SIMD32<Int16> halves and conversions compile lane by lane.
 @inlinable @inline(__always)
-func pairSums<V: SIMD>(_ x: UnsafeRawPointer, _ w: UnsafeRawPointer, _: V.Type = V.self) -> V where V.Scalar == Int32 {
+func pairSums<V: SIMD, W: QuantizedValue>(_ xs: UnsafePointer<Int16>, _ ws: UnsafePointer<W>, _: V.Type = V.self) -> V where V.Scalar == Int32 {
+    if W.bitWidth == 8 {
+        // int8 weights widened to int16 first (one vpmovsxbw): mixing the two widths in the
+        // pair loop makes LLVM fall back to 32-bit multiplies.
+        var wide = (SIMD16<Int16>(), SIMD16<Int16>())
+        return withUnsafeMutableBytes(of: &wide) { raw in
+            let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+            for i in 0..<(2 &* V.scalarCount) { w16[i] = Int16(truncatingIfNeeded: ws[i]) }
+            return pairSums(xs, UnsafePointer(w16), V.self)
+        }
+    }
     var p = V()
     withUnsafeMutableBytes(of: &p) { raw in
         let o = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-        let xs = x.assumingMemoryBound(to: Int16.self), ws = w.assumingMemoryBound(to: Int16.self)
-        for i in 0..<V.scalarCount { o[i] = Int32(xs[2 &* i]) &* Int32(ws[2 &* i]) &+ Int32(xs[2 &* i &+ 1]) &* Int32(ws[2 &* i &+ 1]) }
+        for i in 0..<V.scalarCount {
+            o[i] = Int32(xs[2 &* i]) &* Int32(truncatingIfNeeded: ws[2 &* i]) &+ Int32(xs[2 &* i &+ 1]) &* Int32(truncatingIfNeeded: ws[2 &* i &+ 1])
+        }
     }
     return p
 }
@@ -154,8 +162,8 @@ func listTaps(_ oy: Int, _ ox: Int, _ g: KernelGeometry, transposed: Bool, pixel
 /// gathered once per output pixel (0 outside the input) and each output channel is one
 /// contiguous dot product with its weights.
 @inlinable
-func convolveInt16FewInputs<S: OutputStage>(
-    _ input: UnsafePointer<Int16>, weights: UnsafePointer<Int16>, bias: UnsafePointer<S.Accumulator>,
+func convolveInt16FewInputs<W: QuantizedValue, S: OutputStage>(
+    _ input: UnsafePointer<Int16>, weights: UnsafePointer<W>, bias: UnsafePointer<S.Accumulator>,
     _ g: KernelGeometry, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
     let inC = Int(g.inC), outC = Int(g.outC), outW = Int(g.outW)
     let r = Int(g.kernelH) &* Int(g.kernelW) &* inC
@@ -174,7 +182,7 @@ func convolveInt16FewInputs<S: OutputStage>(
                     let wc = weights + oc &* r
                     var acc: Int64 = 0
                     // Each product fits int32 (|x · w| ≤ 2^30); the sum is kept in int64.
-                    for i in 0..<r { acc &+= Int64(v[i] &* Int32(wc[i])) }
+                    for i in 0..<r { acc &+= Int64(v[i] &* Int32(truncatingIfNeeded: wc[i])) }
                     output[o &+ oc] = stage.apply(bias[oc] &+ S.Accumulator(truncatingIfNeeded: acc), channel: oc)
                 }
             }
