@@ -76,6 +76,35 @@ struct ReferenceVectorTests {
     }
 
     /// round-half-away-from-zero of acc · m / 2^(31 + s), exactly, then the output zero point and clamp.
+    /// int16-input dense ops of every length the kernels split on (short, 16k, other), int16
+    /// and int8 weights, seven outputs (four at a time, then the rest), against a plain sum.
+    @Test(arguments: [2, 20, 48, 64, 100])
+    func wideDenseMatchesThePlainSum(inputs n: Int) {
+        var state: UInt64 = UInt64(n) &* 0x9E37_79B9
+        func next(_ range: ClosedRange<Int64>) -> Int64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return range.lowerBound + Int64((state >> 20) % UInt64(range.upperBound - range.lowerBound + 1))
+        }
+        let spread = Int32(Int.bitWidth - Int(Double(n).squareRoot()).leadingZeroBitCount - 1)   // ⌊log2 √n⌋: sums grow with √n
+        let outs = 7, (m, sh): (Int32, Int32) = (Int32(next(1 << 30 ... Int64(Int32.max))), 16 + spread)
+        let x = (0..<n).map { _ in Int16(next(-32767...32767)) }, bias = (0..<outs).map { _ in next(-800_000...800_000) }
+        let w16 = (0..<(n * outs)).map { _ in Int16(next(-32767...32767)) }, w8 = w16.map { Int8($0 >> 8) }
+        let stage = Stage<Int64, Int16>(channels: outs, multiplier: m, shift: sh, min: -32767, max: 32767)
+        func expected<W: BinaryInteger>(_ w: [W], shift: Int32) -> [Int16] {
+            (0..<outs).map { j in
+                let acc = bias[j] + (0..<n).reduce(Int64(0)) { $0 + Int64(x[$1]) * Int64(w[j * n + $1]) }
+                return Int16(Self.requantize(acc, m, shift, zeroPoint: 0, min: -32767, max: 32767))
+            }
+        }
+        var out = [Int16](repeating: 0, count: outs)
+        dense(x, inputZeroPoint: 0, weights: w16, bias: bias, inFeatures: Int32(n), outFeatures: Int32(outs), stage.stage, output: &out)
+        #expect(out == expected(w16, shift: sh), "int16 weights, \(n) inputs")
+        let stage8 = Stage<Int64, Int16>(channels: outs, multiplier: m, shift: sh - 8, min: -32767, max: 32767)
+        dense(x, inputZeroPoint: 0, weights: w8, bias: bias, inFeatures: Int32(n), outFeatures: Int32(outs), stage8.stage, output: &out)
+        #expect(out == expected(w8, shift: sh - 8), "int8 weights, \(n) inputs")
+        #expect(Set(out).count > 3, "outputs should vary")
+    }
+
     static func requantize(_ acc: Int64, _ m: Int32, _ s: Int32, zeroPoint: Int32, min: Int32, max: Int32) -> Int32 {
         let p = Int128(acc) * Int128(m), d = Int128(1) << (31 + Int(s))
         let q = p.magnitude / d.magnitude, r = p.magnitude % d.magnitude

@@ -119,9 +119,9 @@ func pairSums<V: SIMD, W: QuantizedValue>(_ xs: UnsafePointer<Int16>, _ ws: Unsa
 }
 
 /// Int64 sums kept as two int32 parts, 65536 · high + low: adding a pair sum p (|p| < 2^31) adds
-/// its low 16 bits (unsigned) to `low` and its high 16 bits (signed) to `high`, so 32,768 pair
-/// sums per lane cannot overflow either part — eight times what one output adds (at most 65,536
-/// taps, 16 per lane and step). Cheaper per step than widening to int64 lanes.
+/// its low 16 bits (unsigned) to `low` and its high 16 bits (signed) to `high`. Cheaper per step
+/// than widening to int64 lanes. Exact for up to 32,768 pair sums in all (one output's at most
+/// 65,536 taps): even the lanes' totals stay below 32,768 · 65,535 < 2^31 and 32,768 · 2^15.
 @usableFromInline struct SplitSum {
     @usableFromInline var low = SIMD16<Int32>(repeating: 0), high = SIMD16<Int32>(repeating: 0)
 
@@ -178,12 +178,25 @@ func convolveInt16FewInputs<W: QuantizedValue, S: OutputStage>(
                     for ic in 0..<inC { d[ic] = Int32(x[ic]) }
                 }
                 let o = (oy &* outW &+ ox) &* outC
-                for oc in 0..<outC {
+                // Each product fits int32 (|x · w| ≤ 2^30); the sums are kept in int64. Four
+                // channels at a time share the output stage's vector form.
+                @inline(__always) func product(_ i: Int, _ w: UnsafePointer<W>) -> Int64 { Int64(v[i] &* Int32(truncatingIfNeeded: w[i])) }
+                var oc = 0
+                while oc &+ 4 <= outC {
+                    let w0 = weights + oc &* r, w1 = w0 + r, w2 = w1 + r, w3 = w2 + r
+                    var a0: Int64 = 0, a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0
+                    for i in 0..<r { a0 &+= product(i, w0); a1 &+= product(i, w1); a2 &+= product(i, w2); a3 &+= product(i, w3) }
+                    let b = SIMD4(Int64(truncatingIfNeeded: bias[oc]), Int64(truncatingIfNeeded: bias[oc &+ 1]),
+                                  Int64(truncatingIfNeeded: bias[oc &+ 2]), Int64(truncatingIfNeeded: bias[oc &+ 3]))
+                    stage.apply4(SIMD4(a0, a1, a2, a3) &+ b, channels: oc, to: output + (o &+ oc))
+                    oc &+= 4
+                }
+                while oc < outC {
                     let wc = weights + oc &* r
                     var acc: Int64 = 0
-                    // Each product fits int32 (|x · w| ≤ 2^30); the sum is kept in int64.
-                    for i in 0..<r { acc &+= Int64(v[i] &* Int32(truncatingIfNeeded: wc[i])) }
+                    for i in 0..<r { acc &+= product(i, wc) }
                     output[o &+ oc] = stage.apply(bias[oc] &+ S.Accumulator(truncatingIfNeeded: acc), channel: oc)
+                    oc &+= 1
                 }
             }
         }
