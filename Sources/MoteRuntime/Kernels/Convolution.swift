@@ -23,6 +23,15 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
         accumulateInt16(&sum, UnsafeRawPointer(x).assumingMemoryBound(to: Int16.self), w, count: count)
         return A(truncatingIfNeeded: sum.total)
     }
+    if A.bitWidth == 64 && zeroPoint >= -128 && zeroPoint <= 127 {
+        // Each product fits int32 (|x − zp| ≤ 32,895, |w| ≤ 32,768): multiplied in 32 bits and
+        // added in 64. On Cortex-M (-Osize) that is 10 instructions per product where the 64-bit
+        // multiply of Swift integers takes 19 (a 32 × 32 → 64 form compiles the same).
+        let zp = Int32(truncatingIfNeeded: zeroPoint)
+        var acc: Int64 = 0
+        for i in 0..<count { acc &+= Int64((Int32(truncatingIfNeeded: x[i]) &- zp) &* Int32(truncatingIfNeeded: w[i])) }
+        return A(truncatingIfNeeded: acc)
+    }
     var acc: A = 0
     for i in 0..<count { acc &+= (A(truncatingIfNeeded: x[i]) &- zeroPoint) &* A(truncatingIfNeeded: w[i]) }
     return acc
