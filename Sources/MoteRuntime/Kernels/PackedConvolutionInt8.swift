@@ -42,6 +42,52 @@ func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8
     acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
 }
 
+/// The 4 input bytes at `x` made unsigned (x + 128), as four 16-bit values in one 64-bit word.
+@inlinable @inline(__always)
+func unsignedQuad(_ x: UnsafePointer<Int8>) -> UInt64 {
+    var t = UInt64(UnsafeRawPointer(x).loadUnaligned(as: UInt32.self) ^ 0x8080_8080)
+    t = (t | t &<< 16) & 0x0000_FFFF_0000_FFFF
+    return (t | t &<< 8) & 0x00FF_00FF_00FF_00FF
+}
+
+/// The 4 input bytes at `x` less the zero point (−255 ... 255), as four 16-bit values in one
+/// 64-bit word.
+@inlinable @inline(__always)
+func centeredQuad(_ x: UnsafePointer<Int8>, _ zp: Int32) -> UInt64 {
+    @inline(__always) func value(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: Int32(x[i]) &- zp)) }
+    return value(0) | value(1) &<< 16 | value(2) &<< 32 | value(3) &<< 48
+}
+
+/// low/high += one quad's products for channels 0-7 / 8-15, as two pair sums per channel
+/// (w_c0·x0 + w_c1·x1, w_c2·x2 + w_c3·x3), `quad` the 4 inputs (`unsignedQuad`) and `w16` the
+/// quad's [16 channels][4] weights widened to int16. Written as `pairSums` over the quad
+/// repeated 16 times, LLVM multiplies whole 16-bit pairs — 32 multiply-adds per vpdpwssd, where
+/// the byte split by shifts leaves one half of each pair zero. |pair| ≤ 2 · 255 · 128, and the
+/// sums are the same int32 sums as the byte split's.
+@inlinable @inline(__always)
+func multiplyAddQuadPairs(_ low: inout SIMD16<Int32>, _ high: inout SIMD16<Int32>, _ quad: UInt64, _ w16: UnsafePointer<Int16>) {
+    var repeated = SIMD16<UInt64>(repeating: quad)
+    withUnsafeBytes(of: &repeated) { raw in
+        let xs = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+        low &+= pairSums(xs, w16, SIMD16<Int32>.self)
+        high &+= pairSums(xs + 32, w16 + 32, SIMD16<Int32>.self)
+    }
+}
+
+/// Each channel's two pair sums added: lane c of the result is low[2c] + low[2c + 1] for
+/// c < 8 and high[2c − 16] + high[2c − 15] after.
+@inlinable @inline(__always)
+func foldPairs(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>) -> SIMD16<Int32> {
+    var pairs = (low, high), out = SIMD16<Int32>()
+    withUnsafeBytes(of: &pairs) { src in
+        withUnsafeMutableBytes(of: &out) { dst in
+            let s = src.baseAddress!.assumingMemoryBound(to: Int32.self), d = dst.baseAddress!.assumingMemoryBound(to: Int32.self)
+            for c in 0..<16 { d[c] = s[2 &* c] &+ s[2 &* c &+ 1] }
+        }
+    }
+    return out
+}
+
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
 func pairLanes(_ lo: Int32, _ hi: Int32) -> SIMD16<Int32> { SIMD16(repeating: (lo & 0xFFFF) | (hi &<< 16)) }
@@ -86,17 +132,41 @@ public func convolvePackedInt8<S: OutputStage>(
                     for b in 0..<blocks {
                         var c0 = SIMD16<Int32>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
                         let wb = packed + b &* blockBytes
-                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                            let x = input + pixel &* inC
-                            let w = wb + tap &* inC &* 16
-                            var c = 0
-                            while c < inC {
-                                let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
-                                multiplyAddQuadUnsigned(&c0, x + c, wv)
-                                multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
-                                multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
-                                multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
-                                c &+= 4
+                        if targetHasVectorUnit {
+                            // Whole 16-bit pairs per multiply-add (see `multiplyAddQuadPairs`):
+                            // channels 0-7 in the `l` sums, 8-15 in the `h` sums, two per channel.
+                            var l0 = c0, h0 = c0, l1 = c0, h1 = c0, l2 = c0, h2 = c0, l3 = c0, h3 = c0
+                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                                let x = input + pixel &* inC
+                                let w = (wb + tap &* inC &* 16).assumingMemoryBound(to: Int8.self)
+                                var c = 0
+                                while c < inC {
+                                    var wide = (SIMD32<Int16>(), SIMD32<Int16>())
+                                    withUnsafeMutableBytes(of: &wide) { raw in
+                                        let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self), quad = w + c &* 16
+                                        for i in 0..<64 { w16[i] = Int16(quad[i]) }      // one vpmovsxbw per 32
+                                        multiplyAddQuadPairs(&l0, &h0, unsignedQuad(x + c), w16)
+                                        multiplyAddQuadPairs(&l1, &h1, unsignedQuad(x + (pixelStride &+ c)), w16)
+                                        multiplyAddQuadPairs(&l2, &h2, unsignedQuad(x + (2 &* pixelStride &+ c)), w16)
+                                        multiplyAddQuadPairs(&l3, &h3, unsignedQuad(x + (3 &* pixelStride &+ c)), w16)
+                                    }
+                                    c &+= 4
+                                }
+                            }
+                            (c0, c1, c2, c3) = (foldPairs(l0, h0), foldPairs(l1, h1), foldPairs(l2, h2), foldPairs(l3, h3))
+                        } else {
+                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                                let x = input + pixel &* inC
+                                let w = wb + tap &* inC &* 16
+                                var c = 0
+                                while c < inC {
+                                    let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                                    multiplyAddQuadUnsigned(&c0, x + c, wv)
+                                    multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
+                                    multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
+                                    multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
+                                    c &+= 4
+                                }
                             }
                         }
                         let ch = b &* 16, pixel = step &* outC
@@ -115,7 +185,35 @@ public func convolvePackedInt8<S: OutputStage>(
                     let two = b &+ 1 < blocks
                     var a0 = SIMD16<Int32>(repeating: 0), a1 = SIMD16<Int32>(repeating: 0)
                     let w0 = packed + b &* blockBytes, w1 = w0 + (two ? blockBytes : 0)
-                    if channelQuads && allInside {
+                    if channelQuads && targetHasVectorUnit {
+                        // Whole 16-bit pairs per multiply-add, as in the four-pixel case: unsigned
+                        // bytes when every tap is inside, else the zero point taken off per value
+                        // (taps outside the input skipped whole).
+                        var l0 = a0, h0 = a0, l1 = a0, h1 = a0
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            let x = input + pixel &* inC
+                            let wTap = tap &* inC &* 16
+                            var c = 0
+                            while c < inC {
+                                let quad = allInside ? unsignedQuad(x + c) : centeredQuad(x + c, zp)
+                                var wide = (SIMD32<Int16>(), SIMD32<Int16>())
+                                withUnsafeMutableBytes(of: &wide) { raw in
+                                    let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+                                    let q0 = (w0 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self)
+                                    for i in 0..<64 { w16[i] = Int16(q0[i]) }
+                                    multiplyAddQuadPairs(&l0, &h0, quad, w16)
+                                    if two {
+                                        let q1 = (w1 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self)
+                                        for i in 0..<64 { w16[i] = Int16(q1[i]) }
+                                        multiplyAddQuadPairs(&l1, &h1, quad, w16)
+                                    }
+                                }
+                                c &+= 4
+                            }
+                        }
+                        a0 = foldPairs(l0, h0)
+                        if two { a1 = foldPairs(l1, h1) }
+                    } else if channelQuads && allInside {
                         // Every tap inside: unsigned bytes and the folded bias.
                         forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
                             let x = input + pixel &* inC
