@@ -63,6 +63,18 @@ struct FixedPointTests {
         #expect(multiplyWideByQuantizedMultiplier(-7, 1 << 30, 1) == -2)
     }
 
+    /// Stages over per-channel multipliers and shifts (separate ones for negative accumulators,
+    /// as LeakyReLU has): int8 output with zero point `zp` clamped at it (ReLU), int16 symmetric.
+    func withStages<A: AccumulatorValue>(_ m: [Int32], _ nm: [Int32], _ sh: [Int32], _ nsh: [Int32], zeroPoint zp: Int32,
+                                         _ body: (Requantization<A, Int8>, Requantization<A, Int16>) -> Void) {
+        m.withUnsafeBufferPointer { mp in nm.withUnsafeBufferPointer { nmp in sh.withUnsafeBufferPointer { sp in nsh.withUnsafeBufferPointer { nsp in
+            body(Requantization(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                negativeShifts: nsp.baseAddress!, outputZeroPoint: zp, min: zp, max: 127),
+                 Requantization(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
+                                negativeShifts: nsp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767))
+        } } } }
+    }
+
     /// The 4-lane int64 rule (the int16 kernels' output stage) against the exact 128-bit rule,
     /// and the 4-lane stage against the scalar stage, LeakyReLU and clamps included.
     @Test func fourWideLanesMatchTheExactRuleAndTheScalarStage() {
@@ -87,11 +99,7 @@ struct FixedPointTests {
             let sh = (0..<4).map { _ in Int32(next() % 20) + 8 }, nsh = (0..<4).map { _ in Int32(next() % 20) + 10 }
             var acc = SIMD4<Int64>()
             for l in 0..<4 { acc[l] = Int64(bitPattern: next()) >> Int(next() % 30 + 20) }
-            m.withUnsafeBufferPointer { mp in nm.withUnsafeBufferPointer { nmp in sh.withUnsafeBufferPointer { sp in nsh.withUnsafeBufferPointer { nsp in
-                let q = Requantization<Int64, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
-                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767)
-                let q8 = Requantization<Int64, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
-                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: -3, min: -3, max: 127)
+            withStages(m, nm, sh, nsh, zeroPoint: -3) { (q8: Requantization<Int64, Int8>, q: Requantization<Int64, Int16>) in
                 var out = [Int16](repeating: 0, count: 4), out8 = [Int8](repeating: 0, count: 4)
                 q.apply4(acc, channels: 0, to: &out)
                 q8.apply4(acc, channels: 0, to: &out8)
@@ -99,7 +107,7 @@ struct FixedPointTests {
                     #expect(out[l] == q.apply(acc[l], channel: l))
                     #expect(out8[l] == q8.apply(acc[l], channel: l))
                 }
-            } } } }
+            }
         }
     }
 
@@ -115,11 +123,7 @@ struct FixedPointTests {
             var acc = SIMD16<Int32>()
             for l in 0..<16 { acc[l] = round % 2 == 0 ? Int32(truncatingIfNeeded: next()) : Int32(truncatingIfNeeded: next() % 200_001) - 100_000 }
             let zp = Int32(next() % 41) - 20
-            m.withUnsafeBufferPointer { mp in nm.withUnsafeBufferPointer { nmp in sh.withUnsafeBufferPointer { sp in nsh.withUnsafeBufferPointer { nsp in
-                let q8 = Requantization<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
-                                                     negativeShifts: nsp.baseAddress!, outputZeroPoint: zp, min: zp, max: 127)
-                let q16 = Requantization<Int32, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: nmp.baseAddress!,
-                                                       negativeShifts: nsp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767)
+            withStages(m, nm, sh, nsh, zeroPoint: zp) { (q8: Requantization<Int32, Int8>, q16: Requantization<Int32, Int16>) in
                 var out8 = [Int8](repeating: 0, count: 16), out16 = [Int16](repeating: 0, count: 16)
                 q8.apply16(acc, channels: 0, to: &out8)
                 q16.apply16(acc, channels: 0, to: &out16)
@@ -127,7 +131,7 @@ struct FixedPointTests {
                     #expect(out8[l] == q8.apply(acc[l], channel: l))
                     #expect(out16[l] == q16.apply(acc[l], channel: l))
                 }
-            } } } }
+            }
         }
     }
 }
