@@ -69,6 +69,19 @@ func dotInt8(_ x: UnsafeRawPointer, _ zeroPoint: Int32, _ w: UnsafeRawPointer, c
     return acc.wrappedSum() &- zeroPoint &* weights.wrappedSum()
 }
 
+/// (x₂ᵢ − zp)·w₂ᵢ + (x₂ᵢ₊₁ − zp)·w₂ᵢ₊₁ for i = 0 ..< V.scalarCount, int8 inputs and weights: both
+/// widened to int16 first (|x − zp| ≤ 255), so that `pairSums` multiplies whole 16-bit pairs.
+@inlinable @inline(__always)
+func centeredPairSums<V: SIMD>(_ x: UnsafePointer<Int8>, _ zp: Int32, _ w: UnsafePointer<Int8>, _: V.Type) -> V where V.Scalar == Int32 {
+    var wide = (SIMD32<Int16>(), SIMD32<Int16>())
+    return withUnsafeMutableBytes(of: &wide) { raw in
+        let x16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self), w16 = x16 + 32
+        let z = Int16(truncatingIfNeeded: zp)
+        for i in 0..<(2 &* V.scalarCount) { x16[i] = Int16(x[i]) &- z; w16[i] = Int16(w[i]) }
+        return pairSums(UnsafePointer(x16), UnsafePointer(w16), V.self)
+    }
+}
+
 /// out[oy, ox, oc] = stage(bias[oc] + Σ (in[iy, ix, ic] − zp) · w[oc, ky, kx, ic]),
 /// iy = oy·s + ky − padTop, ix = ox·s + kx − padLeft.
 @inlinable
@@ -97,19 +110,24 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     let inC = Int(g.inC)
     let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
     var o = 0
-    if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && inC & 15 == 0 && targetHasVectorUnit {
+    if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && inC & 15 == 0 && targetHasVectorUnit
+        && inputZeroPoint >= -128 && inputZeroPoint <= 127 {
         // int8 with 16k channels (an image-producing last layer): vector sums across all taps,
-        // one reduction per output value.
+        // one reduction per output value. (A file's zero point is an int8; the bound keeps
+        // x − zp inside int16 for any caller.)
         let zp = Int32(truncatingIfNeeded: inputZeroPoint)
         for oy in 0..<Int(g.outH) {
             for ox in 0..<Int(g.outW) {
                 for oc in 0..<Int(g.outC) {
-                    var acc = SIMD8<Int32>(repeating: 0), wsum = acc
-                    let wChannel = UnsafeRawPointer(weights + oc &* tapStride)
+                    var acc = SIMD16<Int32>(repeating: 0)
+                    let wChannel = UnsafeRawPointer(weights + oc &* tapStride).assumingMemoryBound(to: Int8.self)
                     forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                        accumulateInt8(&acc, &wsum, UnsafeRawPointer(input + pixel &* inC), wChannel + tap &* inC, count: inC)
+                        let x = UnsafeRawPointer(input + pixel &* inC).assumingMemoryBound(to: Int8.self), w = wChannel + tap &* inC
+                        var i = 0
+                        while i &+ 32 <= inC { acc &+= centeredPairSums(x + i, zp, w + i, SIMD16<Int32>.self); i &+= 32 }
+                        if i < inC { acc.lowHalf &+= centeredPairSums(x + i, zp, w + i, SIMD8<Int32>.self) }
                     }
-                    let sum = acc.wrappedSum() &- zp &* wsum.wrappedSum()
+                    let sum = acc.wrappedSum()
                     output[o] = stage.apply(bias[oc] &+ S.Accumulator(truncatingIfNeeded: sum), channel: oc)
                     o &+= 1
                 }

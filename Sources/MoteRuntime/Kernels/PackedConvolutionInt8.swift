@@ -88,6 +88,21 @@ func foldPairs(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>) -> SIMD16<Int32> {
     return out
 }
 
+/// Σ_j t[16 channels][n][j] · x[j] for the last n (1...3) values of a reduction, 16 channels.
+@inlinable @inline(__always)
+func restProducts(_ t: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int32>) -> SIMD16<Int32> {
+    var r = SIMD16<Int32>()
+    withUnsafeMutableBytes(of: &r) { raw in
+        let o = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for l in 0..<16 {
+            var sum: Int32 = 0
+            for j in 0..<n { sum &+= Int32(t[l &* n &+ j]) &* x[j] }
+            o[l] = sum
+        }
+    }
+    return r
+}
+
 /// Two 16-bit values in every 32-bit lane.
 @inlinable @inline(__always)
 func pairLanes(_ lo: Int32, _ hi: Int32) -> SIMD16<Int32> { SIMD16(repeating: (lo & 0xFFFF) | (hi &<< 16)) }
@@ -316,10 +331,21 @@ func convolvePackedFewInputs<S: OutputStage>(
                         acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
                     }
                     let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
-                    for j in 0..<rest {
-                        var w = SIMD16<Int32>(repeating: 0)
-                        for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
-                        acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
+                    if targetHasVectorUnit {
+                        // A plain loop with the stride a constant: LLVM widens the 16 weights
+                        // with vector instructions instead of 16 scalar loads and inserts.
+                        switch rest {
+                        case 1: acc &+= restProducts(t, 1, v + 4 &* quads)
+                        case 2: acc &+= restProducts(t, 2, v + 4 &* quads)
+                        case 3: acc &+= restProducts(t, 3, v + 4 &* quads)
+                        default: break
+                        }
+                    } else {
+                        for j in 0..<rest {
+                            var w = SIMD16<Int32>(repeating: 0)
+                            for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
+                            acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
+                        }
                     }
                     let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
