@@ -75,6 +75,18 @@ struct FixedPointTests {
         } } } }
     }
 
+    /// Runs a vector stage (`vector` writes `acc.count` lanes of the int8 and the int16 output)
+    /// and expects every lane to be what the scalar stage gives.
+    func expectLanesMatchScalar<A: AccumulatorValue>(_ acc: [A], _ q8: Requantization<A, Int8>, _ q16: Requantization<A, Int16>,
+                                                     _ vector: (UnsafeMutablePointer<Int8>, UnsafeMutablePointer<Int16>) -> Void) {
+        var out8 = [Int8](repeating: 0, count: acc.count), out16 = [Int16](repeating: 0, count: acc.count)
+        out8.withUnsafeMutableBufferPointer { p8 in out16.withUnsafeMutableBufferPointer { p16 in vector(p8.baseAddress!, p16.baseAddress!) } }
+        for l in acc.indices {
+            #expect(out8[l] == q8.apply(acc[l], channel: l))
+            #expect(out16[l] == q16.apply(acc[l], channel: l))
+        }
+    }
+
     /// The 4-lane int64 rule (the int16 kernels' output stage) against the exact 128-bit rule,
     /// and the 4-lane stage against the scalar stage, LeakyReLU and clamps included.
     @Test func fourWideLanesMatchTheExactRuleAndTheScalarStage() {
@@ -99,14 +111,8 @@ struct FixedPointTests {
             let sh = (0..<4).map { _ in Int32(next() % 20) + 8 }, nsh = (0..<4).map { _ in Int32(next() % 20) + 10 }
             var acc = SIMD4<Int64>()
             for l in 0..<4 { acc[l] = Int64(bitPattern: next()) >> Int(next() % 30 + 20) }
-            withStages(m, nm, sh, nsh, zeroPoint: -3) { (q8: Requantization<Int64, Int8>, q: Requantization<Int64, Int16>) in
-                var out = [Int16](repeating: 0, count: 4), out8 = [Int8](repeating: 0, count: 4)
-                q.apply4(acc, channels: 0, to: &out)
-                q8.apply4(acc, channels: 0, to: &out8)
-                for l in 0..<4 {
-                    #expect(out[l] == q.apply(acc[l], channel: l))
-                    #expect(out8[l] == q8.apply(acc[l], channel: l))
-                }
+            withStages(m, nm, sh, nsh, zeroPoint: -3) { (q8: Requantization<Int64, Int8>, q16: Requantization<Int64, Int16>) in
+                expectLanesMatchScalar((0..<4).map { acc[$0] }, q8, q16) { q8.apply4(acc, channels: 0, to: $0); q16.apply4(acc, channels: 0, to: $1) }
             }
         }
     }
@@ -124,13 +130,7 @@ struct FixedPointTests {
             for l in 0..<16 { acc[l] = round % 2 == 0 ? Int32(truncatingIfNeeded: next()) : Int32(truncatingIfNeeded: next() % 200_001) - 100_000 }
             let zp = Int32(next() % 41) - 20
             withStages(m, nm, sh, nsh, zeroPoint: zp) { (q8: Requantization<Int32, Int8>, q16: Requantization<Int32, Int16>) in
-                var out8 = [Int8](repeating: 0, count: 16), out16 = [Int16](repeating: 0, count: 16)
-                q8.apply16(acc, channels: 0, to: &out8)
-                q16.apply16(acc, channels: 0, to: &out16)
-                for l in 0..<16 {
-                    #expect(out8[l] == q8.apply(acc[l], channel: l))
-                    #expect(out16[l] == q16.apply(acc[l], channel: l))
-                }
+                expectLanesMatchScalar((0..<16).map { acc[$0] }, q8, q16) { q8.apply16(acc, channels: 0, to: $0); q16.apply16(acc, channels: 0, to: $1) }
             }
         }
     }

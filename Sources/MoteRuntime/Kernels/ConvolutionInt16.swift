@@ -5,7 +5,7 @@
 // Each pair of neighbouring products is summed in int32 — one pmaddwd for 16 pairs (exact, see
 // `accumulateInt16`) — and the pair sums are kept in two int32 parts (`SplitSum`). The taps
 // an output pixel reads are listed once per pixel on the stack, so the tap arithmetic is not
-// redone for every output channel, and four output channels share each input load and split.
+// redone for every output channel, and four output channels share each input load.
 // Layers with few input channels (a first layer reading a 1-channel image) instead gather
 // the pixel's whole receptive field once, zeros outside the input, and take a plain dot
 // product of it with each channel's contiguous weights.
@@ -74,9 +74,7 @@ func convolveInt16<W: QuantizedValue, S: OutputStage>(
                         }
                     }
                     let sums = SIMD4(s0.total, s1.total, s2.total, s3.total)
-                    let b = SIMD4(Int64(truncatingIfNeeded: bias[oc]), Int64(truncatingIfNeeded: bias[oc &+ 1]),
-                                  Int64(truncatingIfNeeded: bias[oc &+ 2]), Int64(truncatingIfNeeded: bias[oc &+ 3]))
-                    stage.apply4(sums &+ b, channels: oc, to: output + (o &+ oc))
+                    stage.apply4(sums &+ fourBiases(bias, oc), channels: oc, to: output + (o &+ oc))
                 }
                 var oc = 0
                 while oc &+ 4 <= outC { channels(oc); oc &+= 4 }
@@ -146,6 +144,13 @@ func pairSums<V: SIMD, W: QuantizedValue>(_ xs: UnsafePointer<Int16>, _ ws: Unsa
     }
 }
 
+/// bias[c ..< c + 4] as int64 lanes.
+@inlinable @inline(__always)
+func fourBiases<A: AccumulatorValue>(_ bias: UnsafePointer<A>, _ c: Int) -> SIMD4<Int64> {
+    SIMD4(Int64(truncatingIfNeeded: bias[c]), Int64(truncatingIfNeeded: bias[c &+ 1]),
+          Int64(truncatingIfNeeded: bias[c &+ 2]), Int64(truncatingIfNeeded: bias[c &+ 3]))
+}
+
 /// Writes the (input pixel, tap) pairs `forEachTap` visits for output pixel (oy, ox) to
 /// `pixels` and `taps`; returns how many. (A separate function so that the caller's count is
 /// a constant its nested code can capture without a heap box.)
@@ -186,9 +191,7 @@ func convolveInt16FewInputs<W: QuantizedValue, S: OutputStage>(
                     let w0 = weights + oc &* r, w1 = w0 + r, w2 = w1 + r, w3 = w2 + r
                     var a0: Int64 = 0, a1: Int64 = 0, a2: Int64 = 0, a3: Int64 = 0
                     for i in 0..<r { a0 &+= product(i, w0); a1 &+= product(i, w1); a2 &+= product(i, w2); a3 &+= product(i, w3) }
-                    let b = SIMD4(Int64(truncatingIfNeeded: bias[oc]), Int64(truncatingIfNeeded: bias[oc &+ 1]),
-                                  Int64(truncatingIfNeeded: bias[oc &+ 2]), Int64(truncatingIfNeeded: bias[oc &+ 3]))
-                    stage.apply4(SIMD4(a0, a1, a2, a3) &+ b, channels: oc, to: output + (o &+ oc))
+                    stage.apply4(SIMD4(a0, a1, a2, a3) &+ fourBiases(bias, oc), channels: oc, to: output + (o &+ oc))
                     oc &+= 4
                 }
                 while oc < outC {
