@@ -34,14 +34,14 @@ public enum AtomicFile {
     /// writer is gone), whatever file they were for: removed, so kills never pile up
     /// half-written copies — also of files nobody writes again, like one epoch's picture.
     static func removeStaleTemporaries(of path: String) {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else { return }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path, dir = parent.isEmpty ? "." : parent
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
         for name in names where name.hasSuffix(".tmp") {
             guard let marker = name.range(of: ".mote-", options: .backwards),
                   let pid = Int32(name[marker.upperBound...].dropLast(4)), pid > 0,
                   pid != ProcessInfo.processInfo.processIdentifier,
                   kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            unlink("\(dir.isEmpty ? "." : dir)/\(name)")
+            unlink("\(dir)/\(name)")
         }
     }
 

@@ -164,8 +164,8 @@ public func dense<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     let n = Int(inFeatures)
     if X.bitWidth == 16 && (n & 15 == 0 || n <= fewInputsCapacity) && targetHasVectorUnit {
         // The int16 kernel's 1×1 case: four outputs at a time.
-        let g = KernelGeometry(inH: 1, inW: 1, inC: inFeatures, outH: 1, outW: 1, outC: outFeatures, kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
-        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: weights, bias: bias, g, transposed: false, stage, output: output)
+        convolveInt16(UnsafeRawPointer(input).assumingMemoryBound(to: Int16.self), weights: weights, bias: bias,
+                      .dense(inputs: inFeatures, outputs: outFeatures), transposed: false, stage, output: output)
         return
     }
     for j in 0..<Int(outFeatures) {

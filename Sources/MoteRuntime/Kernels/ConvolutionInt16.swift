@@ -97,14 +97,9 @@ func convolveInt16<W: QuantizedValue, S: OutputStage>(
 @inlinable @inline(__always)
 func pairSums<V: SIMD, W: QuantizedValue>(_ xs: UnsafePointer<Int16>, _ ws: UnsafePointer<W>, _: V.Type = V.self) -> V where V.Scalar == Int32 {
     if W.bitWidth == 8 {
-        // int8 weights widened to int16 first (one vpmovsxbw): mixing the two widths in the
-        // pair loop makes LLVM fall back to 32-bit multiplies.
-        var wide = (SIMD16<Int16>(), SIMD16<Int16>())
-        return withUnsafeMutableBytes(of: &wide) { raw in
-            let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
-            for i in 0..<(2 &* V.scalarCount) { w16[i] = Int16(truncatingIfNeeded: ws[i]) }
-            return pairSums(xs, UnsafePointer(w16), V.self)
-        }
+        // int8 weights widened to int16 first: mixing the two widths in the pair loop makes
+        // LLVM fall back to 32-bit multiplies.
+        return withWidened(UnsafeRawPointer(ws).assumingMemoryBound(to: Int8.self), count: 2 &* V.scalarCount) { pairSums(xs, $0, V.self) }
     }
     var p = V()
     withUnsafeMutableBytes(of: &p) { raw in
@@ -114,6 +109,18 @@ func pairSums<V: SIMD, W: QuantizedValue>(_ xs: UnsafePointer<Int16>, _ ws: Unsa
         }
     }
     return p
+}
+
+/// `body` on a stack copy of `count` (at most 64) int8 values widened to int16 — a plain loop,
+/// which LLVM turns into vpmovsxbw.
+@inlinable @inline(__always)
+func withWidened<R>(_ values: UnsafePointer<Int8>, count: Int, _ body: (UnsafePointer<Int16>) -> R) -> R {
+    var wide = (SIMD32<Int16>(), SIMD32<Int16>())
+    return withUnsafeMutableBytes(of: &wide) { raw in
+        let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+        for i in 0..<count { w16[i] = Int16(values[i]) }
+        return body(UnsafePointer(w16))
+    }
 }
 
 /// Int64 sums kept as two int32 parts, 65536 · high + low: adding a pair sum p (|p| < 2^31) adds

@@ -18,6 +18,14 @@ public struct KernelGeometry: Sendable {
     }
 }
 
+extension KernelGeometry {
+    /// A dense op as the 1×1 case of a convolution: one pixel, `inputs` channels in, `outputs` out.
+    @inlinable
+    public static func dense(inputs: Int32, outputs: Int32) -> KernelGeometry {
+        KernelGeometry(inH: 1, inW: 1, inC: inputs, outH: 1, outW: 1, outC: outputs, kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
+    }
+}
+
 /// The input row (or column) that tap `t` of output row `o` reads, or −1 when it reads none:
 /// o·s + t − pad for a convolution, (o + pad − t) / s when that divides for a transposed one.
 @inlinable @inline(__always)

@@ -156,10 +156,7 @@ public func convolvePackedInt8<S: OutputStage>(
                                 let w = (wb + tap &* inC &* 16).assumingMemoryBound(to: Int8.self)
                                 var c = 0
                                 while c < inC {
-                                    var wide = (SIMD32<Int16>(), SIMD32<Int16>())
-                                    withUnsafeMutableBytes(of: &wide) { raw in
-                                        let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self), quad = w + c &* 16
-                                        for i in 0..<64 { w16[i] = Int16(quad[i]) }      // one vpmovsxbw per 32
+                                    withWidened(w + c &* 16, count: 64) { w16 in
                                         multiplyAddQuadPairs(&l0, &h0, unsignedQuad(x + c), w16)
                                         multiplyAddQuadPairs(&l1, &h1, unsignedQuad(x + (pixelStride &+ c)), w16)
                                         multiplyAddQuadPairs(&l2, &h2, unsignedQuad(x + (2 &* pixelStride &+ c)), w16)
@@ -211,17 +208,9 @@ public func convolvePackedInt8<S: OutputStage>(
                             var c = 0
                             while c < inC {
                                 let quad = allInside ? unsignedQuad(x + c) : centeredQuad(x + c, zp)
-                                var wide = (SIMD32<Int16>(), SIMD32<Int16>())
-                                withUnsafeMutableBytes(of: &wide) { raw in
-                                    let w16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
-                                    let q0 = (w0 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self)
-                                    for i in 0..<64 { w16[i] = Int16(q0[i]) }
-                                    multiplyAddQuadPairs(&l0, &h0, quad, w16)
-                                    if two {
-                                        let q1 = (w1 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self)
-                                        for i in 0..<64 { w16[i] = Int16(q1[i]) }
-                                        multiplyAddQuadPairs(&l1, &h1, quad, w16)
-                                    }
+                                withWidened((w0 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l0, &h0, quad, $0) }
+                                if two {
+                                    withWidened((w1 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l1, &h1, quad, $0) }
                                 }
                                 c &+= 4
                             }

@@ -24,6 +24,12 @@ extension OutputStage {
 
     @inlinable @inline(__always)
     public func apply4(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
+        applyLaneByLane(acc, channels: c, to: out)
+    }
+
+    /// `apply` on each of the 4 lanes: the default `apply4`, and the fallback of vector ones.
+    @inlinable @inline(__always)
+    public func applyLaneByLane(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         for l in 0..<4 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
     }
 
@@ -95,10 +101,7 @@ extension Requantization {
     /// The int64 rule on 4 lanes (`multiplyWideByQuantizedMultiplier`'s vector form).
     @inlinable @inline(__always)
     public func apply4(_ acc: SIMD4<Int64>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
-        guard Accumulator.bitWidth == 64 && targetHasVectorUnit else {
-            for l in 0..<4 { out[l] = apply(Accumulator(truncatingIfNeeded: acc[l]), channel: c &+ l) }
-            return
-        }
+        guard Accumulator.bitWidth == 64 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
         @inline(__always) func wide(_ p: UnsafePointer<Int32>) -> SIMD4<Int64> {
             SIMD4(Int64(p[c]), Int64(p[c &+ 1]), Int64(p[c &+ 2]), Int64(p[c &+ 3]))
         }

@@ -118,7 +118,7 @@ enum WeightedOp {
         if layout.packed {
             // int8 × int8 with channels in blocks of 16: the SIMD kernel over packed weights.
             let g = form == .dense
-                ? KernelGeometry(inH: 1, inW: 1, inC: Int32(x.count), outH: 1, outW: 1, outC: Int32(y.count), kernelH: 1, kernelW: 1, stride: 1, padTop: 0, padLeft: 0)
+                ? KernelGeometry.dense(inputs: Int32(x.count), outputs: Int32(y.count))
                 : op.geometry
             let (input, bias) = (op.source(Int8.self), b.assumingMemoryBound(to: Int32.self))
             let packed = UnsafeRawPointer(b + layout.weights), folded = (b + layout.foldedBias).assumingMemoryBound(to: Int32.self)
