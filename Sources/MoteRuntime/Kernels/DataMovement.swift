@@ -14,7 +14,7 @@ public func maxPool<T: QuantizedValue>(_ input: UnsafePointer<T>, _ g: KernelGeo
             for ch in 0..<c { dst[ch] = T.min }
             forEachTap(oy, ox, g, transposed: false) { pixel, _ in
                 let src = input + pixel &* c
-                for ch in 0..<c where src[ch] > dst[ch] { dst[ch] = src[ch] }
+                for ch in 0..<c { dst[ch] = Swift.max(dst[ch], src[ch]) }    // a plain max vectorizes; a `where` does not
             }
             o &+= c
         }
