@@ -26,6 +26,9 @@ struct PackedKernelTests {
         Case(kind: .conv, inH: 14, inC: 16, outC: 32, k: 3, s: 1), Case(kind: .conv, inH: 16, inC: 8, outC: 16, k: 3, s: 2),
         Case(kind: .transposedConv, inH: 8, inC: 16, outC: 32, k: 3, s: 2), Case(kind: .transposedConv, inH: 9, inC: 4, outC: 16, k: 5, s: 2),
         Case(kind: .transposedConv, inH: 10, inC: 8, outC: 16, k: 3, s: 1), Case(kind: .conv, inH: 13, inC: 4, outC: 16, k: 5, s: 1),
+        // Channels widened in runs of 64 and then of 16 and 4 (the four-pixel groups' and the
+        // dense path's stack copies of the inputs).
+        Case(kind: .conv, inH: 10, inC: 84, outC: 16, k: 3, s: 1), Case(kind: .dense, inH: 1, inC: 36, outC: 48, k: 1, s: 1),
     ]
 
     /// σ(−16 + i/8) in Q15, as the exporter writes it.

@@ -125,6 +125,10 @@ public func convolvePackedInt8<S: OutputStage>(
         return
     }
     let outW = Int(g.outW)
+    if targetHasVectorUnit && channelQuads && k == 1 && outW == 1 && g.outH == 1 && inC <= denseInputCapacity {
+        denseUnsigned(input, inputs: inC, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
+        return
+    }
     // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
     // so that all 4 use the same taps) where every tap lies inside the input horizontally:
     // each weight load then serves 4 pixels. Other pixels go one by one.
@@ -150,22 +154,12 @@ public func convolvePackedInt8<S: OutputStage>(
                         if targetHasVectorUnit {
                             // Whole 16-bit pairs per multiply-add (see `multiplyAddQuadPairs`):
                             // channels 0-7 in the `l` sums, 8-15 in the `h` sums, two per channel.
-                            var l0 = c0, h0 = c0, l1 = c0, h1 = c0, l2 = c0, h2 = c0, l3 = c0, h3 = c0
-                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                                let x = input + pixel &* inC
-                                let w = (wb + tap &* inC &* 16).assumingMemoryBound(to: Int8.self)
-                                var c = 0
-                                while c < inC {
-                                    withWidened(w + c &* 16, count: 64) { w16 in
-                                        multiplyAddQuadPairs(&l0, &h0, unsignedQuad(x + c), w16)
-                                        multiplyAddQuadPairs(&l1, &h1, unsignedQuad(x + (pixelStride &+ c)), w16)
-                                        multiplyAddQuadPairs(&l2, &h2, unsignedQuad(x + (2 &* pixelStride &+ c)), w16)
-                                        multiplyAddQuadPairs(&l3, &h3, unsignedQuad(x + (3 &* pixelStride &+ c)), w16)
-                                    }
-                                    c &+= 4
-                                }
+                            var sums = (c0, c1, c2, c3)
+                            withUnsafeMutableBytes(of: &sums) { raw in
+                                unsignedFourPixelSums(input, inC: inC, pixelStride: pixelStride, oy: oy, ox: ox, g, transposed: transposed,
+                                                      weights: wb.assumingMemoryBound(to: Int8.self), into: raw.baseAddress!.assumingMemoryBound(to: SIMD16<Int32>.self))
                             }
-                            (c0, c1, c2, c3) = (foldPairs(l0, h0), foldPairs(l1, h1), foldPairs(l2, h2), foldPairs(l3, h3))
+                            (c0, c1, c2, c3) = sums
                         } else {
                             forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
                                 let x = input + pixel &* inC
@@ -289,6 +283,100 @@ public func convolvePackedInt8<S: OutputStage>(
     }
 }
 
+/// The sums of one block of 16 output channels for four output pixels whose taps all lie
+/// inside the input, the pixels at input distance `pixelStride`: Σ weight × (input + 128),
+/// pixel p in sums[p]. Each tap's channels are widened to int16 for the four pixels, 64 at a
+/// time, so that every quad is one broadcast load; the weights once per quad for all four.
+/// Out of line, so that the pair sums' helpers inline into it.
+@inlinable @inline(never)
+func unsignedFourPixelSums(_ input: UnsafePointer<Int8>, inC: Int, pixelStride: Int, oy: Int, ox: Int, _ g: KernelGeometry, transposed: Bool,
+                           weights: UnsafePointer<Int8>, into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
+    // Channels 0-7 in the `l` sums, 8-15 in the `h` sums, two per channel (`multiplyAddQuadPairs`).
+    var l0 = SIMD16<Int32>(repeating: 0), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0
+    var wide = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
+    withUnsafeMutableBytes(of: &wide) { raw in
+        let u = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+            let x = input + pixel &* inC, w = weights + tap &* inC &* 16
+            var first = 0
+            while first < inC {
+                let count = min(inC &- first, 64)       // a multiple of 4
+                for p in 0..<4 { widenUnsigned(x + (p &* pixelStride &+ first), count: count, into: u + p &* 64) }
+                var c = 0
+                while c < count {
+                    withWidened(w + (first &+ c) &* 16, count: 64) { w16 in
+                        multiplyAddQuadPairs(&l0, &h0, raw.load(fromByteOffset: 2 &* c, as: UInt64.self), w16)
+                        multiplyAddQuadPairs(&l1, &h1, raw.load(fromByteOffset: 128 &+ 2 &* c, as: UInt64.self), w16)
+                        multiplyAddQuadPairs(&l2, &h2, raw.load(fromByteOffset: 256 &+ 2 &* c, as: UInt64.self), w16)
+                        multiplyAddQuadPairs(&l3, &h3, raw.load(fromByteOffset: 384 &+ 2 &* c, as: UInt64.self), w16)
+                    }
+                    c &+= 4
+                }
+                first &+= 64
+            }
+        }
+    }
+    sums[0] = foldPairs(l0, h0); sums[1] = foldPairs(l1, h1); sums[2] = foldPairs(l2, h2); sums[3] = foldPairs(l3, h3)
+}
+
+/// The most inputs `denseUnsigned` widens on the stack.
+@usableFromInline let denseInputCapacity = 1024
+
+/// A dense op (inputs a multiple of 4) on vector targets: the inputs made unsigned (x + 128)
+/// and widened to int16 once, so that each quad is one broadcast load for every block, then
+/// two blocks of 16 outputs at a time from the folded bias. Out of line, so that the pair
+/// sums' helpers inline into it.
+@inlinable @inline(never)
+func denseUnsigned<S: OutputStage>(_ input: UnsafePointer<Int8>, inputs: Int, packed: UnsafeRawPointer, blocks: Int, blockBytes: Int,
+                                   foldedBias: UnsafePointer<Int32>, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    var wide = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
+                SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
+    withUnsafeMutableBytes(of: &wide) { raw in
+        widenUnsigned(input, count: inputs, into: raw.baseAddress!.assumingMemoryBound(to: Int16.self))
+        var b = 0
+        while b < blocks {
+            let two = b &+ 1 < blocks
+            let w0 = (packed + b &* blockBytes).assumingMemoryBound(to: Int8.self), w1 = w0 + (two ? blockBytes : 0)
+            var l0 = SIMD16<Int32>(repeating: 0), h0 = l0, l1 = l0, h1 = l0
+            var c = 0
+            while c < inputs {
+                let quad = raw.load(fromByteOffset: 2 &* c, as: UInt64.self)
+                withWidened(w0 + c &* 16, count: 64) { multiplyAddQuadPairs(&l0, &h0, quad, $0) }
+                if two { withWidened(w1 + c &* 16, count: 64) { multiplyAddQuadPairs(&l1, &h1, quad, $0) } }
+                c &+= 4
+            }
+            let ch = b &* 16
+            let bias0: SIMD16<Int32> = UnsafeRawPointer(foldedBias + ch).loadUnaligned(as: SIMD16<Int32>.self)
+            stage.apply16(foldPairs(l0, h0) &+ bias0, channels: ch, to: output + ch)
+            if two {
+                let bias1: SIMD16<Int32> = UnsafeRawPointer(foldedBias + (ch &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
+                stage.apply16(foldPairs(l1, h1) &+ bias1, channels: ch &+ 16, to: output + (ch &+ 16))
+            }
+            b &+= two ? 2 : 1
+        }
+    }
+}
+
+/// out[i] = x[i] + 128 as int16 for i < count (a multiple of 4): 16 at a time while it can,
+/// then 4. Each run is loaded into a local value first: read from memory that may alias `out`
+/// the loop stays scalar; from a local it is one vpmovsxbw.
+@inlinable @inline(__always)
+func widenUnsigned(_ x: UnsafePointer<Int8>, count: Int, into out: UnsafeMutablePointer<Int16>) {
+    @inline(__always) func run<V: SIMD, W: SIMD>(_ i: Int, _: V.Type, _: W.Type) where V.Scalar == Int8, W.Scalar == Int16 {
+        var v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), w = W()
+        withUnsafeBytes(of: &v) { s in
+            withUnsafeMutableBytes(of: &w) { d in
+                let src = s.baseAddress!.assumingMemoryBound(to: Int8.self), dst = d.baseAddress!.assumingMemoryBound(to: Int16.self)
+                for j in 0..<V.scalarCount { dst[j] = Int16(src[j]) &+ 128 }
+            }
+        }
+        UnsafeMutableRawPointer(out + i).storeBytes(of: w, as: W.self)
+    }
+    var i = 0
+    while i &+ 16 <= count { run(i, SIMD16<Int8>.self, SIMD16<Int16>.self); i &+= 16 }
+    while i < count { run(i, SIMD4<Int8>.self, SIMD4<Int16>.self); i &+= 4 }
+}
+
 /// Ops with a short reduction (at most 32 values) over channels that are not a multiple of 4:
 /// a first layer reading a 1-channel image, a dense op on a 2-value latent. Each output pixel's
 /// inputs (zero point subtracted, 0 for taps outside) are gathered once into 32 lanes on the
@@ -314,10 +402,23 @@ func convolvePackedFewInputs<S: OutputStage>(
                 for b in 0..<blocks {
                     let wb = packed + b &* blockBytes
                     var acc = SIMD16<Int32>(repeating: 0)
-                    for q in 0..<quads {
-                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
-                        acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
-                        acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                    if targetHasVectorUnit {
+                        // Whole 16-bit pairs per multiply-add (`multiplyAddQuadPairs`), each quad of
+                        // the field narrowed to four int16 (|x − zp| ≤ 255).
+                        var l = acc, h = acc
+                        for q in 0..<quads {
+                            let x = v + 4 &* q
+                            @inline(__always) func lane(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: x[i])) }
+                            let quad = lane(0) | lane(1) &<< 16 | lane(2) &<< 32 | lane(3) &<< 48
+                            withWidened((wb + q &* 64).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l, &h, quad, $0) }
+                        }
+                        acc = foldPairs(l, h)
+                    } else {
+                        for q in 0..<quads {
+                            let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
+                            acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
+                            acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                        }
                     }
                     let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
                     if targetHasVectorUnit {
