@@ -1,4 +1,5 @@
 // The runtime's single rounding rule, checked against exact rational arithmetic.
+import Foundation
 import Testing
 import MoteRuntime
 
@@ -134,4 +135,29 @@ struct FixedPointTests {
             }
         }
     }
+    /// The 16-lane fused sigmoid against its scalar form, int8 and int16 outputs: logits across
+    /// the table and past both clamps (σ table as the exporter writes it).
+    @Test func sixteenLaneSigmoidMatchesTheScalarStage() {
+        var state: UInt64 = 0x51A7_2026
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 16 }
+        let table: [Int32] = (0...256).map { i in Int32((32768 / (1 + exp(16 - Double(i) / 8)) + 0.5).rounded(.down)) }
+        for round in 0..<400 {
+            let m = (0..<16).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let sh = (0..<16).map { _ in Int32(next() % 40) - 20 }
+            var acc = SIMD16<Int32>()
+            for l in 0..<16 { acc[l] = round % 2 == 0 ? Int32(truncatingIfNeeded: next()) : Int32(truncatingIfNeeded: next() % 2_000_001) - 1_000_000 }
+            m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in table.withUnsafeBufferPointer { tp in
+                let s8 = FusedSigmoid<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, table: tp.baseAddress!)
+                let s16 = FusedSigmoid<Int32, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, table: tp.baseAddress!)
+                var out8 = [Int8](repeating: 0, count: 16), out16 = [Int16](repeating: 0, count: 16)
+                out8.withUnsafeMutableBufferPointer { s8.apply16(acc, channels: 0, to: $0.baseAddress!) }
+                out16.withUnsafeMutableBufferPointer { s16.apply16(acc, channels: 0, to: $0.baseAddress!) }
+                for l in 0..<16 {
+                    #expect(out8[l] == s8.apply(acc[l], channel: l), "acc \(acc[l]) m \(m[l]) s \(sh[l])")
+                    #expect(out16[l] == s16.apply(acc[l], channel: l))
+                }
+            } } }
+        }
+    }
 }
+

@@ -55,6 +55,25 @@ public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shi
     return Int32(truncatingIfNeeded: rounded)
 }
 
+/// `multiplyByQuantizedMultiplier` on 16 lanes at once, lane for lane the same arithmetic (the
+/// packed kernel's output stages): the 64-bit products of even and odd lanes in two
+/// SIMD8<Int64> (sign-extended by shifts: Swift's widening conversions go lane by lane),
+/// rounded half away from zero through the magnitude; the low 32 bits of each result, as the
+/// scalar rule truncates.
+@inlinable @inline(__always)
+public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
+    @inline(__always) func scaled(_ x: SIMD8<Int64>, _ m: SIMD8<Int64>, _ s: SIMD8<Int64>) -> SIMD8<Int64> {
+        let p = x &* m, total = s &+ 31
+        let sign = p &>> 63, magnitude = (p ^ sign) &- sign
+        let r = (magnitude &+ (SIMD8<Int64>(repeating: 1) &<< (total &- 1))) &>> total
+        return (r ^ sign) &- sign
+    }
+    @inline(__always) func even(_ v: SIMD16<Int32>) -> SIMD8<Int64> { (unsafeBitCast(v, to: SIMD8<Int64>.self) &<< 32) &>> 32 }
+    @inline(__always) func odd(_ v: SIMD16<Int32>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) &>> 32 }
+    let lo = scaled(even(x), even(multiplier), even(shift)), hi = scaled(odd(x), odd(multiplier), odd(shift))
+    return unsafeBitCast((lo & 0xFFFF_FFFF) | (hi &<< 32), to: SIMD16<Int32>.self)
+}
+
 /// The largest accumulator magnitude the wide path keeps: int16 × int16 products summed over
 /// 65,536 taps stay below it; larger values saturate (they cannot come from a valid model).
 public let wideAccumulatorLimit: Int64 = (1 << 47) - 1

@@ -70,9 +70,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
         return Output(truncatingIfNeeded: v)
     }
 
-    /// The int32 rule on 16 lanes at once: the 64-bit products of even and odd lanes in two
-    /// SIMD8<Int64> (sign-extended by shifts: Swift's widening conversions go lane by lane),
-    /// rounded half away from zero through the magnitude, exactly as the scalar rule.
+    /// The int32 rule on 16 lanes at once (`multiplyByQuantizedMultiplier`'s vector form).
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
@@ -81,17 +79,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
         var sh = UnsafeRawPointer(negativeShifts + c).loadUnaligned(as: SIMD16<Int32>.self)
         m.replace(with: UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
         sh.replace(with: UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
-        @inline(__always) func scaled(_ x: SIMD8<Int64>, _ m: SIMD8<Int64>, _ s: SIMD8<Int64>) -> SIMD8<Int64> {
-            let p = x &* m, total = s &+ 31
-            let sign = p &>> 63, magnitude = (p ^ sign) &- sign
-            let r = (magnitude &+ (SIMD8<Int64>(repeating: 1) &<< (total &- 1))) &>> total
-            return (r ^ sign) &- sign
-        }
-        @inline(__always) func even(_ v: SIMD16<Int32>) -> SIMD8<Int64> { (unsafeBitCast(v, to: SIMD8<Int64>.self) &<< 32) &>> 32 }
-        @inline(__always) func odd(_ v: SIMD16<Int32>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) &>> 32 }
-        let lo = scaled(even(acc), even(m), even(sh)), hi = scaled(odd(acc), odd(m), odd(sh))
-        // Low 32 bits of each result (the scalar rule truncates too), interleaved back.
-        var v = unsafeBitCast((lo & 0xFFFF_FFFF) | (hi &<< 32), to: SIMD16<Int32>.self) &+ outputZeroPoint
+        var v = multiplyByQuantizedMultiplier(acc, m, sh) &+ outputZeroPoint
         v = v.clamped(lowerBound: SIMD16(repeating: min), upperBound: SIMD16(repeating: max))
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: v[l]) }
     }
@@ -142,5 +130,22 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         // The [0, 1] grid of the output type: 255 steps from −128 (int8), 32767 from 0 (int16).
         let span: Int32 = Output.bitWidth == 8 ? 255 : 32767, base: Int32 = Output.bitWidth == 8 ? -128 : 0
         return Output(truncatingIfNeeded: ((sigma &* span &+ 16384) >> 15) &+ base)   // σ ≥ 0
+    }
+
+    /// `apply` on 16 lanes of int32 accumulators (a dense or packed op's image output): the
+    /// logits by the vector rule, the table read lane by lane, the rest vector arithmetic.
+    @inlinable @inline(__always)
+    public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
+        guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
+        let logit = multiplyByQuantizedMultiplier(acc, UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self),
+                                                  UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self))
+        let u = logit.clamped(lowerBound: SIMD16(repeating: -32768), upperBound: SIMD16(repeating: 32767)) &+ 32768
+        let i = u &>> 8, frac = u & 255
+        var a = SIMD16<Int32>(), b = SIMD16<Int32>()
+        for l in 0..<16 { a[l] = table[Int(i[l])]; b[l] = table[Int(i[l]) &+ 1] }
+        let sigma = a &+ (((b &- a) &* frac &+ 128) &>> 8)
+        let span: Int32 = Output.bitWidth == 8 ? 255 : 32767, base: Int32 = Output.bitWidth == 8 ? -128 : 0
+        let q = ((sigma &* span &+ 16384) &>> 15) &+ base
+        for l in 0..<16 { out[l] = Output(truncatingIfNeeded: q[l]) }
     }
 }
