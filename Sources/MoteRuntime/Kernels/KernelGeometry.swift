@@ -48,6 +48,15 @@ func sourceIndex(_ o: Int, _ t: Int, stride s: Int, pad: Int, size: Int, transpo
     return i < size ? i : -1
 }
 
+/// Whether every tap of output row (or column) `o` reads the input: for a convolution all k
+/// source indices o·s + t − pad lie in 0 ..< size; for a transposed one all taps of o's stride
+/// phase do. Pixels where this holds on both axes need no per-tap check.
+@inlinable @inline(__always)
+func allTapsInside(_ o: Int, kernel k: Int, stride s: Int, pad: Int, size: Int, transposed: Bool) -> Bool {
+    transposed ? o &+ pad &- (k &- 1) >= 0 && (o &+ pad) / s < size
+               : o &* s &- pad >= 0 && o &* s &- pad &+ k &- 1 < size
+}
+
 /// Calls `body(input pixel, tap)` for every tap of output pixel (oy, ox) that reads the input:
 /// pixel = iy · inW + ix, tap = ky · kernelW + kx. Taps that fall outside the input (padding,
 /// or for a transposed conv a stride phase that does not divide) are skipped: they contribute 0.

@@ -137,8 +137,7 @@ public func convolvePackedInt8<S: OutputStage>(
     // A pixel whose taps all lie inside the input (for a transposed conv: all taps of its
     // stride phase) uses the folded bias and unsigned input bytes.
     @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
-        transposed ? o &+ pad &- (k &- 1) >= 0 && (o &+ pad) / s < size
-                   : o &* s &- pad >= 0 && o &* s &- pad &+ k &- 1 < size
+        allTapsInside(o, kernel: k, stride: s, pad: pad, size: size, transposed: transposed)
     }
     for oy in 0..<Int(g.outH) {
         let rowInside = inside(oy, Int(g.padTop), inH)
@@ -390,13 +389,24 @@ func convolvePackedFewInputs<S: OutputStage>(
     var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0))
     withUnsafeMutableBytes(of: &lanes) { raw in
         let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let s = Int(g.stride), inW = Int(g.inW), row = k &* inC
         for oy in 0..<Int(g.outH) {
+            let rowInside = allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
             for ox in 0..<outW {
-                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
-                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
-                forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                    let x = input + pixel &* inC, d = v + tap &* inC
-                    for ic in 0..<inC { d[ic] = Int32(x[ic]) &- zp }
+                if rowInside && !transposed && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false) {
+                    // Every tap inside: the field is k runs of k · inC contiguous values.
+                    let first = input + ((oy &* s &- Int(g.padTop)) &* inW &+ ox &* s &- Int(g.padLeft)) &* inC
+                    for ky in 0..<k {
+                        let x = first + ky &* inW &* inC, d = v + ky &* row
+                        for i in 0..<row { d[i] = Int32(x[i]) &- zp }
+                    }
+                } else {
+                    raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
+                    raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
+                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                        let x = input + pixel &* inC, d = v + tap &* inC
+                        for ic in 0..<inC { d[ic] = Int32(x[ic]) &- zp }
+                    }
                 }
                 let o = (oy &* outW &+ ox) &* outC
                 for b in 0..<blocks {
