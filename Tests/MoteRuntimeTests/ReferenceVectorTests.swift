@@ -150,7 +150,10 @@ struct ReferenceVectorTests {
                         // short receptive field; and a kernel too large for the tap list (reference).
                         Case(transposed: false, inH: 6, inC: 48, outC: 6, k: 3, s: 1, same: true), Case(transposed: false, inH: 7, inC: 32, outC: 4, k: 3, s: 2, same: true),
                         Case(transposed: true, inH: 4, inC: 64, outC: 5, k: 3, s: 2, same: true), Case(transposed: true, inH: 3, inC: 16, outC: 9, k: 5, s: 2, same: true),
-                        Case(transposed: false, inH: 8, inC: 1, outC: 7, k: 5, s: 1, same: true), Case(transposed: false, inH: 10, inC: 16, outC: 3, k: 9, s: 1, same: true)]
+                        Case(transposed: false, inH: 8, inC: 1, outC: 7, k: 5, s: 1, same: true), Case(transposed: false, inH: 10, inC: 16, outC: 3, k: 9, s: 1, same: true),
+                        // An image-producing last layer as the models have it (int8: interior pixels
+                        // read without per-tap checks, a stride-1 transposed one too).
+                        Case(transposed: true, inH: 7, inC: 32, outC: 1, k: 3, s: 1, same: true), Case(transposed: false, inH: 7, inC: 48, outC: 1, k: 3, s: 1, same: true)]
 
     @Test(arguments: cases)
     func convolutionsMatchTheDefinition(c: Case) {

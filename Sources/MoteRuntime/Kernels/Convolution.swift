@@ -116,16 +116,36 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
         // one reduction per output value. (A file's zero point is an int8; the bound keeps
         // x − zp inside int16 for any caller.)
         let zp = Int32(truncatingIfNeeded: inputZeroPoint)
+        let k = Int(g.kernelH), s = Int(g.stride), inW = Int(g.inW), row = k &* inC
+        @inline(__always) func accumulate(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8>, _ w: UnsafePointer<Int8>, count: Int) {
+            var i = 0
+            while i &+ 32 <= count { acc &+= centeredPairSums(x + i, zp, w + i, SIMD16<Int32>.self); i &+= 32 }
+            if i < count { acc.lowHalf &+= centeredPairSums(x + i, zp, w + i, SIMD8<Int32>.self) }
+        }
+        // Pixels with every tap inside the input need no per-tap checks: a convolution's reads k
+        // runs of k · inC contiguous values against k contiguous runs of its weights; a
+        // stride-1 transposed one's taps (ky, kx) read input (oy + padTop − ky, ox + padLeft − kx).
+        let direct = !transposed || s == 1
         for oy in 0..<Int(g.outH) {
+            let rowInside = direct && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
             for ox in 0..<Int(g.outW) {
+                let interior = rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: transposed)
+                let first = transposed ? (oy &+ Int(g.padTop)) &* inW &+ ox &+ Int(g.padLeft)
+                                       : (oy &* s &- Int(g.padTop)) &* inW &+ ox &* s &- Int(g.padLeft)
+                let x0 = UnsafeRawPointer(input + first &* inC).assumingMemoryBound(to: Int8.self)
                 for oc in 0..<Int(g.outC) {
                     var acc = SIMD16<Int32>(repeating: 0)
                     let wChannel = UnsafeRawPointer(weights + oc &* tapStride).assumingMemoryBound(to: Int8.self)
-                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                        let x = UnsafeRawPointer(input + pixel &* inC).assumingMemoryBound(to: Int8.self), w = wChannel + tap &* inC
-                        var i = 0
-                        while i &+ 32 <= inC { acc &+= centeredPairSums(x + i, zp, w + i, SIMD16<Int32>.self); i &+= 32 }
-                        if i < inC { acc.lowHalf &+= centeredPairSums(x + i, zp, w + i, SIMD8<Int32>.self) }
+                    if interior && !transposed {
+                        for ky in 0..<k { accumulate(&acc, x0 + ky &* inW &* inC, wChannel + ky &* row, count: row) }
+                    } else if interior {
+                        for ky in 0..<k {
+                            for kx in 0..<k { accumulate(&acc, x0 - (ky &* inW &+ kx) &* inC, wChannel + (ky &* k &+ kx) &* inC, count: inC) }
+                        }
+                    } else {
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            accumulate(&acc, UnsafeRawPointer(input + pixel &* inC).assumingMemoryBound(to: Int8.self), wChannel + tap &* inC, count: inC)
+                        }
                     }
                     let sum = acc.wrappedSum()
                     output[o] = stage.apply(bias[oc] &+ S.Accumulator(truncatingIfNeeded: sum), channel: oc)
