@@ -63,6 +63,9 @@ for path in args[3...] {
     }
     var names = [String]()
     if let n = after.names { names = n.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } }
+    // Op names as `mote bench` prints them: the subgraph, then the layer.
+    let encoder = after.subgraph(.encoder).map { $0.firstOp..<($0.firstOp + $0.opCount) } ?? 0..<0
+    names = names.enumerated().map { (encoder.contains($0.offset) ? "encoder." : "decoder.") + $0.element }
     let ops = after.opCount
     var times = [[UInt64]](repeating: [], count: 2 &* ops)
     for r in 0..<rounds {
@@ -91,9 +94,9 @@ for path in args[3...] {
         sums.0 += b; sums.1 += a
         if b < 0.5 && a < 0.5 { continue }
         let name = i < names.count ? names[i] : "op \(i)"
-        print("    " + pad(name, 20) + padLeft(fixed(b), 9) + " -> " + padLeft(fixed(a), 9) + "  " + padLeft(fixed(ratios[ratios.count / 2], 2), 5) + "x")
+        print("    " + pad(name, 22) + padLeft(fixed(b), 9) + " -> " + padLeft(fixed(a), 9) + "  " + padLeft(fixed(ratios[ratios.count / 2], 2), 5) + "x")
     }
-    print("  all ops             " + padLeft(fixed(sums.0), 9) + " -> " + padLeft(fixed(sums.1), 9) + "  " + padLeft(fixed(sums.0 / sums.1, 2), 5)
+    print("  all ops               " + padLeft(fixed(sums.0), 9) + " -> " + padLeft(fixed(sums.1), 9) + "  " + padLeft(fixed(sums.0 / sums.1, 2), 5)
           + "x (sums of the fastest bursts)" + (same ? "" : "   OUTPUTS DIFFER"))
     if !same { exit(1) }
 }
