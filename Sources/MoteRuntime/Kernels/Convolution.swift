@@ -130,9 +130,7 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
             let rowInside = direct && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
             for ox in 0..<Int(g.outW) {
                 let interior = rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: transposed)
-                let first = transposed ? (oy &+ Int(g.padTop)) &* inW &+ ox &+ Int(g.padLeft)
-                                       : (oy &* s &- Int(g.padTop)) &* inW &+ ox &* s &- Int(g.padLeft)
-                let x0 = UnsafeRawPointer(input + first &* inC).assumingMemoryBound(to: Int8.self)
+                let x0 = UnsafeRawPointer(input + firstTapPixel(oy, ox, g, transposed: transposed) &* inC).assumingMemoryBound(to: Int8.self)
                 for oc in 0..<Int(g.outC) {
                     var acc = SIMD16<Int32>(repeating: 0)
                     let wChannel = UnsafeRawPointer(weights + oc &* tapStride).assumingMemoryBound(to: Int8.self)

@@ -57,6 +57,17 @@ func allTapsInside(_ o: Int, kernel k: Int, stride s: Int, pad: Int, size: Int, 
                : o &* s &- pad >= 0 && o &* s &- pad &+ k &- 1 < size
 }
 
+/// The input pixel (iy · inW + ix) that tap (0, 0) of output pixel (oy, ox) reads, for pixels
+/// whose taps all lie inside the input (`allTapsInside`): a convolution's taps (ky, kx) then
+/// read this pixel plus ky rows and kx columns; a stride-1 transposed conv's (the only
+/// transposed case asked for) this pixel less ky rows and kx columns.
+@inlinable @inline(__always)
+func firstTapPixel(_ oy: Int, _ ox: Int, _ g: KernelGeometry, transposed: Bool) -> Int {
+    let inW = Int(g.inW)
+    return transposed ? (oy &+ Int(g.padTop)) &* inW &+ ox &+ Int(g.padLeft)
+                      : (oy &* Int(g.stride) &- Int(g.padTop)) &* inW &+ ox &* Int(g.stride) &- Int(g.padLeft)
+}
+
 /// Calls `body(input pixel, tap)` for every tap of output pixel (oy, ox) that reads the input:
 /// pixel = iy · inW + ix, tap = ky · kernelW + kx. Taps that fall outside the input (padding,
 /// or for a transposed conv a stride phase that does not divide) are skipped: they contribute 0.

@@ -54,8 +54,15 @@ func unsignedQuad(_ x: UnsafePointer<Int8>) -> UInt64 {
 /// 64-bit word.
 @inlinable @inline(__always)
 func centeredQuad(_ x: UnsafePointer<Int8>, _ zp: Int32) -> UInt64 {
-    @inline(__always) func value(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: Int32(x[i]) &- zp)) }
-    return value(0) | value(1) &<< 16 | value(2) &<< 32 | value(3) &<< 48
+    quadWord { Int32(x[$0]) &- zp }
+}
+
+/// value(0) ... value(3) (each within int16) as four 16-bit values in one 64-bit word, the
+/// form `multiplyAddQuadPairs` broadcasts.
+@inlinable @inline(__always)
+func quadWord(_ value: (Int) -> Int32) -> UInt64 {
+    @inline(__always) func lane(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: value(i))) }
+    return lane(0) | lane(1) &<< 16 | lane(2) &<< 32 | lane(3) &<< 48
 }
 
 /// low/high += one quad's products for channels 0-7 / 8-15, as two pair sums per channel
@@ -391,11 +398,11 @@ func convolvePackedFewInputs<S: OutputStage>(
         let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
         let s = Int(g.stride), inW = Int(g.inW), row = k &* inC
         for oy in 0..<Int(g.outH) {
-            let rowInside = allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
+            let rowInside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
             for ox in 0..<outW {
-                if rowInside && !transposed && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false) {
+                if rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false) {
                     // Every tap inside: the field is k runs of k · inC contiguous values.
-                    let first = input + ((oy &* s &- Int(g.padTop)) &* inW &+ ox &* s &- Int(g.padLeft)) &* inC
+                    let first = input + firstTapPixel(oy, ox, g, transposed: false) &* inC
                     for ky in 0..<k {
                         let x = first + ky &* inW &* inC, d = v + ky &* row
                         for i in 0..<row { d[i] = Int32(x[i]) &- zp }
@@ -418,8 +425,7 @@ func convolvePackedFewInputs<S: OutputStage>(
                         var l = acc, h = acc
                         for q in 0..<quads {
                             let x = v + 4 &* q
-                            @inline(__always) func lane(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: x[i])) }
-                            let quad = lane(0) | lane(1) &<< 16 | lane(2) &<< 32 | lane(3) &<< 48
+                            let quad = quadWord { x[$0] }
                             withWidened((wb + q &* 64).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l, &h, quad, $0) }
                         }
                         acc = foldPairs(l, h)

@@ -127,10 +127,12 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         let i = Int(u >> 8), frac = u & 255
         let a = table[i], b = table[i &+ 1]
         let sigma = a &+ (((b &- a) &* frac &+ 128) >> 8)   // Q15; b ≥ a, so the rounding is half up
-        // The [0, 1] grid of the output type: 255 steps from −128 (int8), 32767 from 0 (int16).
-        let span: Int32 = Output.bitWidth == 8 ? 255 : 32767, base: Int32 = Output.bitWidth == 8 ? -128 : 0
-        return Output(truncatingIfNeeded: ((sigma &* span &+ 16384) >> 15) &+ base)   // σ ≥ 0
+        return Output(truncatingIfNeeded: ((sigma &* Self.gridSpan &+ 16384) >> 15) &+ Self.gridBase)   // σ ≥ 0
     }
+
+    /// The [0, 1] grid of the output type: 255 steps from −128 (int8), 32767 from 0 (int16).
+    @inlinable static var gridSpan: Int32 { Output.bitWidth == 8 ? 255 : 32767 }
+    @inlinable static var gridBase: Int32 { Output.bitWidth == 8 ? -128 : 0 }
 
     /// `apply` on 16 lanes of int32 accumulators (a dense or packed op's image output): the
     /// logits by the vector rule, the table read lane by lane, the rest vector arithmetic.
@@ -144,8 +146,7 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         var a = SIMD16<Int32>(), b = SIMD16<Int32>()
         for l in 0..<16 { a[l] = table[Int(i[l])]; b[l] = table[Int(i[l]) &+ 1] }
         let sigma = a &+ (((b &- a) &* frac &+ 128) &>> 8)
-        let span: Int32 = Output.bitWidth == 8 ? 255 : 32767, base: Int32 = Output.bitWidth == 8 ? -128 : 0
-        let q = ((sigma &* span &+ 16384) &>> 15) &+ base
+        let q = ((sigma &* Self.gridSpan &+ 16384) &>> 15) &+ Self.gridBase
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: q[l]) }
     }
 }
