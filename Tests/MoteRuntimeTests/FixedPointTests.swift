@@ -1,7 +1,7 @@
 // The runtime's single rounding rule, checked against exact rational arithmetic.
 import Foundation
 import Testing
-import MoteRuntime
+@testable import MoteRuntime
 
 @Suite("Fixed-point requantization")
 struct FixedPointTests {
@@ -161,3 +161,22 @@ struct FixedPointTests {
     }
 }
 
+/// 32-bit Arm applies the rule on 32-bit words (no 64-bit shift helper calls); that form is
+/// compiled everywhere, so it is checked here against the 64-bit form the host uses, over every
+/// shift and the cases where the low word is 0 or the result is a tie.
+@Suite("Fixed-point rule on 32-bit words")
+struct FixedPointOnWordsTests {
+    @Test func matchesTheSixtyFourBitRule() {
+        var state: UInt64 = 0x51ED_270B
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 16 }
+        for i in 0..<100_000 {
+            let s = Int32(i % 62) - 30                                         // every shift, -30...31
+            var x = Int32(truncatingIfNeeded: next() >> UInt64(i % 32))        // all magnitudes
+            if i % 7 == 0 { x = -x }
+            var m = Int32(truncatingIfNeeded: next() >> 33) | (1 << 30)        // [2^30, 2^31)
+            if i % 11 == 0 { m = 1 << 30 }                                     // products with a zero low word
+            if i % 13 == 0 { x = Int32(truncatingIfNeeded: (Int64(1) << (i % 31)) * (i % 2 == 0 ? 3 : -3)) }   // ties
+            #expect(roundedProductOnWords(x, m, 31 + s) == multiplyByQuantizedMultiplier(x, m, s), "x \(x) m \(m) shift \(s)")
+        }
+    }
+}

@@ -17,6 +17,11 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
     if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 && targetHasVectorUnit {
         return A(truncatingIfNeeded: dotInt8(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
     }
+    #if canImport(MoteDSP) && arch(arm)
+    if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 {
+        return A(truncatingIfNeeded: dotInt8DSP(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
+    }
+    #endif
     if X.bitWidth == 16 && count & 15 == 0 && targetHasVectorUnit {
         // int16 inputs, runs of 16 (int16 tensors are symmetric: the zero point is 0).
         var sum = SplitSum()

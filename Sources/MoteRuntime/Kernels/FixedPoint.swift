@@ -18,6 +18,17 @@ var targetHasVectorUnit: Bool {
     #endif
 }
 
+/// Whether the int8 kernels use the Cortex-M4/M7 DSP extension (SXTB16 + SMLAD, through the
+/// wrappers a 32-bit Arm build adds: Kernels/PackedConvolutionDSP.swift).
+@inlinable @inline(__always)
+var targetHasDSP: Bool {
+    #if canImport(MoteDSP) && arch(arm)
+    return true
+    #else
+    return false
+    #endif
+}
+
 /// Activation and weight element types: int8 and int16.
 public protocol QuantizedValue: FixedWidthInteger, SignedInteger {}
 extension Int8: QuantizedValue {}
@@ -46,6 +57,9 @@ extension Int64: AccumulatorValue {
 /// round(x · m / 2^(31 + shift)), rounding half away from zero. `shift` in -30...31.
 @inlinable @inline(__always)
 public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+    #if arch(arm)
+    return roundedProductOnWords(x, multiplier, 31 &+ shift)
+    #else
     let product = Int64(x) &* Int64(multiplier)
     let total = Int64(31) &+ Int64(shift)   // 1...62 by the contract on `shift`
     let half = Int64(1) &<< (total &- 1)
@@ -53,6 +67,28 @@ public func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shi
     // real result does (the caller clamps to the output type right after).
     let rounded = product >= 0 ? (product &+ half) >> total : -((-product &+ half) >> total)
     return Int32(truncatingIfNeeded: rounded)
+    #endif
+}
+
+/// The same rule on 32-bit words, as 32-bit Arm runs it: there a variable 64-bit shift is a
+/// runtime helper call (`__aeabi_lasr`, `__aeabi_llsl`: a tenth of a Cortex-M4 int8 pass).
+/// Rounding half away from zero is floor((p + h) / 2^t) for p ≥ 0 and floor((p + h − 1) / 2^t)
+/// for p < 0 (h = 2^(t − 1)), so no negation is needed; for t > 32 only the high word and
+/// whether the low word is 0 matter. `t` = 31 + shift, 1...62. Compiled everywhere, so that the
+/// host tests check it against the 64-bit form.
+@inlinable @inline(__always)
+func roundedProductOnWords(_ x: Int32, _ multiplier: Int32, _ t: Int32) -> Int32 {
+    let (hi, lo) = x.multipliedFullWidth(by: multiplier)
+    let negative = hi < 0
+    if t > 32 {
+        let u = t &- 32
+        return (hi &+ (Int32(1) &<< (u &- 1)) &- (negative && lo == 0 ? 1 : 0)) &>> u
+    }
+    let h = UInt32(1) &<< UInt32(t &- 1)
+    let (low, carry) = lo.addingReportingOverflow(negative ? h &- 1 : h)
+    let high = hi &+ (carry ? 1 : 0)
+    if t == 32 { return high }
+    return Int32(bitPattern: (low &>> UInt32(t)) | (UInt32(bitPattern: high) &<< UInt32(32 &- t)))
 }
 
 /// `multiplyByQuantizedMultiplier` on 16 lanes at once, lane for lane the same arithmetic (the

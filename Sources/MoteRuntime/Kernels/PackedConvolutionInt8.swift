@@ -131,6 +131,12 @@ public func convolvePackedInt8<S: OutputStage>(
         convolvePackedFewInputs(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
         return
     }
+    #if canImport(MoteDSP) && arch(arm)
+    if channelQuads {
+        convolvePackedDSP(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
+        return
+    }
+    #endif
     let outW = Int(g.outW)
     if targetHasVectorUnit && channelQuads && k == 1 && outW == 1 && g.outH == 1 && inC <= denseInputCapacity {
         denseUnsigned(input, inputs: inC, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
@@ -416,6 +422,9 @@ func convolvePackedFewInputs<S: OutputStage>(
                     }
                 }
                 let o = (oy &* outW &+ ox) &* outC
+                #if canImport(MoteDSP) && arch(arm)
+                fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
+                #else
                 for b in 0..<blocks {
                     let wb = packed + b &* blockBytes
                     var acc = SIMD16<Int32>(repeating: 0)
@@ -456,6 +465,7 @@ func convolvePackedFewInputs<S: OutputStage>(
                     let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
                     stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
                 }
+                #endif
             }
         }
     }

@@ -1,0 +1,255 @@
+// The packed int8 kernel's inner steps on Cortex-M4/M7 (armv7em, the DSP extension): a lane's
+// quad of weights is one 32-bit word; SXTB16 splits it into the 16-bit pairs (w0, w2) and
+// (w1, w3), and two SMLADs add w0·x0 + w2·x2 + w1·x1 + w3·x3 — four multiply-adds in three
+// instructions where the portable code needs about twelve. LLVM forms neither instruction from
+// Swift, so they come from the static-inline C wrappers of Sources/MoteDSP/include/mote_dsp.h,
+// which only a 32-bit Arm build adds to its include path (firmware-sim, examples/c-denoise's
+// armv7): every other target compiles none of this file. Results are the same integers as the
+// portable and vector paths'.
+//
+// Accumulators and outputs go through pointers: on a core without vector registers a 16-lane
+// vector value is built lane by lane through the stack, and a lane set by a variable index
+// copies the whole vector.
+
+#if canImport(MoteDSP) && arch(arm)
+import MoteDSP
+
+/// value(0) ... value(3) (each within int16) as the 16-bit pairs (v0, v2) and (v1, v3), the
+/// halves SMLAD multiplies with SXTB16's (w0, w2) and (w1, w3).
+@inlinable @inline(__always)
+func quadPairs(_ value: (Int) -> Int32) -> (even: UInt32, odd: UInt32) {
+    @inline(__always) func pair(_ lo: Int32, _ hi: Int32) -> UInt32 { UInt32(bitPattern: (lo & 0xFFFF) | (hi &<< 16)) }
+    return (pair(value(0), value(2)), pair(value(1), value(3)))
+}
+
+/// The low and high words of a staged pair.
+@inlinable @inline(__always) func lowWord(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
+@inlinable @inline(__always) func highWord(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v &>> 32) }
+
+/// a0...a3 += the products of `quads` staged input pairs (x, one pixel) with 4 consecutive
+/// channels' weights (the 16 bytes at w, then every 64 bytes): one input load serves 4 channels.
+@inlinable @inline(__always)
+func multiplyAddFourChannelsDSP(_ a0: inout Int32, _ a1: inout Int32, _ a2: inout Int32, _ a3: inout Int32,
+                                _ x: UnsafePointer<UInt64>, _ w: UnsafeRawPointer, quads: Int) {
+    var x = x, wq = w.assumingMemoryBound(to: UInt64.self)
+    for _ in 0..<quads {
+        let xv = mote_load_pair(x), w01 = mote_load_pair(wq), w23 = mote_load_pair(wq + 1)
+        let xe = lowWord(xv), xo = highWord(xv)
+        a0 = mote_smlad(mote_sxtb16(lowWord(w01)), xe, mote_smlad(mote_sxtb16_odd(lowWord(w01)), xo, a0))
+        a1 = mote_smlad(mote_sxtb16(highWord(w01)), xe, mote_smlad(mote_sxtb16_odd(highWord(w01)), xo, a1))
+        a2 = mote_smlad(mote_sxtb16(lowWord(w23)), xe, mote_smlad(mote_sxtb16_odd(lowWord(w23)), xo, a2))
+        a3 = mote_smlad(mote_sxtb16(highWord(w23)), xe, mote_smlad(mote_sxtb16_odd(highWord(w23)), xo, a3))
+        wq += 8; x += 1
+    }
+}
+
+/// The most quads (4 reduction values each) `convolvePackedDSP` stages at once, and the most
+/// runs of contiguous weights (taps, or parts of one) they may come from.
+@usableFromInline let dspStagedQuads = 80
+@usableFromInline let dspStagedRuns = 32
+
+/// Convolution, transposed convolution or dense op over packed weights (input channels a
+/// multiple of 4) on Cortex-M4/M7, 4 output pixels along a row at a time (spaced by the stride
+/// for a transposed conv, so that all 4 use the same taps). The inputs of as many taps as fit
+/// (or a part of one tap's channels) are staged once as SMLAD pairs for the 4 pixels, zero point
+/// taken off and 0 where a pixel's tap falls outside the input; then each output channel runs
+/// through them with its 4 sums in registers: per quad one weight word, two SXTB16 and eight
+/// SMLADs for 16 multiply-adds. A single pixel (a dense op, a row's last) runs 4 channels at a
+/// time instead. The sums of up to 64 channels wait on the stack between stagings.
+@inlinable
+func convolvePackedDSP<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    let inC = Int(g.inC), k = Int(g.kernelH), s = Int(g.stride), inH = Int(g.inH), inW = Int(g.inW)
+    let outW = Int(g.outW), outC = Int(g.outC), field = k &* k &* inC
+    let step = transposed ? s : 1
+    // Pairs: 2 words per pixel per quad; sums: 4 per channel for 64 channels; runs: where each
+    // staged run's weights start (byte offset in a block) and how many quads it has.
+    var pairStore = (SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>(),
+                     SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>(), SIMD64<UInt32>())
+    var sumStore = (SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>(), SIMD64<Int32>())
+    var runStore = (SIMD32<Int32>(), SIMD32<Int32>())
+    withUnsafeMutableBytes(of: &pairStore) { pairBytes in
+    withUnsafeMutableBytes(of: &sumStore) { sumBytes in
+    withUnsafeMutableBytes(of: &runStore) { runBytes in
+        let pairs = pairBytes.baseAddress!.assumingMemoryBound(to: UInt32.self)
+        let sums = sumBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let runStart = runBytes.baseAddress!.assumingMemoryBound(to: Int32.self), runQuads = runStart + dspStagedRuns
+        for oy in 0..<Int(g.outH) {
+            for phase in 0..<step {
+                var ox = phase
+                while ox < outW {
+                    let n = min(4, (outW &- ox &+ step &- 1) / step)      // pixels in this group
+                    var firstLane = 0
+                    while firstLane < outC {
+                        let lanes = min(64, outC &- firstLane)
+                        for i in 0..<(lanes &* 4) { sums[i] = 0 }
+                        var staged = 0, runs = 0
+                        // Adds the staged quads' products to the sums, 4 pixels × 1 channel or
+                        // 1 pixel × 4 channels at a time.
+                        @inline(__always) func flush() {
+                            if runs == 0 { return }
+                            @inline(__always) func channelWeights(_ lane: Int) -> UnsafeRawPointer {
+                                let c = firstLane &+ lane
+                                return packed + ((c &>> 4) &* field &* 16 &+ (c & 15) &* 4)
+                            }
+                            if n == 1 {
+                                var lane = 0
+                                while lane < lanes {
+                                    let a = sums + 4 &* lane
+                                    var a0 = a[0], a1 = a[4], a2 = a[8], a3 = a[12]
+                                    var x = UnsafeRawPointer(pairs).assumingMemoryBound(to: UInt64.self)
+                                    let wl = channelWeights(lane)
+                                    for r in 0..<runs {
+                                        // The single pixel's pairs sit 4 apart (4-pixel staging).
+                                        var wq = wl + Int(runStart[r])
+                                        for _ in 0..<Int(runQuads[r]) {
+                                            multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wq, quads: 1)
+                                            wq += 64; x += 4
+                                        }
+                                    }
+                                    a[0] = a0; a[4] = a1; a[8] = a2; a[12] = a3
+                                    lane &+= 4
+                                }
+                            } else {
+                                for lane in 0..<lanes {
+                                    let a = sums + 4 &* lane
+                                    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+                                    var x = UnsafeRawPointer(pairs).assumingMemoryBound(to: UInt64.self)
+                                    let wl = channelWeights(lane)
+                                    for r in 0..<runs {
+                                        var wq = wl + Int(runStart[r])
+                                        for _ in 0..<Int(runQuads[r]) {
+                                            let q = wq.load(as: UInt32.self)
+                                            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
+                                            let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
+                                            x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
+                                            x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
+                                            x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
+                                            wq += 64; x += 4
+                                        }
+                                    }
+                                    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
+                                }
+                            }
+                            staged = 0; runs = 0
+                        }
+                        for ky in 0..<k {
+                            let iy = sourceIndex(oy, ky, stride: s, pad: Int(g.padTop), size: inH, transposed: transposed)
+                            if iy < 0 { continue }
+                            for kx in 0..<k {
+                                var source = (-1, -1, -1, -1)          // each pixel's input pixel for this tap, or −1
+                                withUnsafeMutableBytes(of: &source) { raw in
+                                    let ix = raw.baseAddress!.assumingMemoryBound(to: Int.self)
+                                    for p in 0..<n {
+                                        let c = sourceIndex(ox &+ p &* step, kx, stride: s, pad: Int(g.padLeft), size: inW, transposed: transposed)
+                                        ix[p] = c < 0 ? -1 : iy &* inW &+ c
+                                    }
+                                }
+                                if source.0 < 0 && source.1 < 0 && source.2 < 0 && source.3 < 0 { continue }
+                                var first = 0
+                                while first < inC {
+                                    let quads = min(inC &- first, 4 &* dspStagedQuads) / 4
+                                    if staged &+ quads > dspStagedQuads || runs == dspStagedRuns { flush() }
+                                    withUnsafeBytes(of: &source) { raw in
+                                        let ix = raw.baseAddress!.assumingMemoryBound(to: Int.self)
+                                        for p in 0..<4 {
+                                            let d = pairs + (8 &* staged &+ 2 &* p)
+                                            if ix[p] < 0 {
+                                                for q in 0..<quads { d[8 &* q] = 0; d[8 &* q &+ 1] = 0 }
+                                            } else {
+                                                let x = input + (ix[p] &* inC &+ first)
+                                                for q in 0..<quads {
+                                                    let v = quadPairs { Int32(x[4 &* q &+ $0]) &- zp }
+                                                    d[8 &* q] = v.even; d[8 &* q &+ 1] = v.odd
+                                                }
+                                            }
+                                        }
+                                    }
+                                    let start = Int32(truncatingIfNeeded: ((ky &* k &+ kx) &* inC &+ first) &* 16)
+                                    if runs > 0 && runStart[runs &- 1] &+ runQuads[runs &- 1] &* 64 == start {
+                                        runQuads[runs &- 1] &+= Int32(truncatingIfNeeded: quads)     // the next tap's weights follow on
+                                    } else {
+                                        runStart[runs] = start
+                                        runQuads[runs] = Int32(truncatingIfNeeded: quads)
+                                        runs &+= 1
+                                    }
+                                    staged &+= quads
+                                    first &+= 4 &* dspStagedQuads
+                                }
+                            }
+                        }
+                        flush()
+                        for lane in 0..<lanes {
+                            let c = firstLane &+ lane, a = sums + 4 &* lane
+                            for p in 0..<n {
+                                output[(oy &* outW &+ ox &+ p &* step) &* outC &+ c] = stage.apply(a[p] &+ bias[c], channel: c)
+                            }
+                        }
+                        firstLane &+= 64
+                    }
+                    ox &+= 4 &* step
+                }
+            }
+        }
+    }
+    }
+    }
+}
+
+/// One output pixel of the short-reduction kernel (`convolvePackedFewInputs`) on Cortex-M4/M7:
+/// its gathered field v (zero point taken off, 0 outside the input) staged once as pairs, then
+/// 4 channels at a time; the last r mod 4 values ([16 channels][rest] after a block's quads)
+/// one by one.
+@inlinable
+func fewInputsDSP<S: OutputStage>(_ v: UnsafePointer<Int32>, quads: Int, rest: Int, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+                                  channels outC: Int, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    var staged = SIMD8<UInt64>()                 // r ≤ 32: at most 8 quads
+    withUnsafeMutableBytes(of: &staged) { raw in
+        let x = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+        for q in 0..<quads {
+            let p = quadPairs { v[4 &* q &+ $0] }
+            x[q] = UInt64(p.even) | UInt64(p.odd) &<< 32
+        }
+        let blockBytes = quads &* 64 &+ rest &* 16
+        var c = 0
+        while c < outC {
+            let wb = packed + (c &>> 4) &* blockBytes, lane = c & 15
+            var a0 = bias[c], a1 = bias[c &+ 1], a2 = bias[c &+ 2], a3 = bias[c &+ 3]
+            multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wb + lane &* 4, quads: quads)
+            let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self) + lane &* rest
+            for j in 0..<rest {
+                let xj = v[4 &* quads &+ j]
+                a0 &+= Int32(t[j]) &* xj; a1 &+= Int32(t[rest &+ j]) &* xj
+                a2 &+= Int32(t[2 &* rest &+ j]) &* xj; a3 &+= Int32(t[3 &* rest &+ j]) &* xj
+            }
+            output[c] = stage.apply(a0, channel: c); output[c &+ 1] = stage.apply(a1, channel: c &+ 1)
+            output[c &+ 2] = stage.apply(a2, channel: c &+ 2); output[c &+ 3] = stage.apply(a3, channel: c &+ 3)
+            c &+= 4
+        }
+    }
+}
+
+/// The int8 dot product 4 bytes at a time: SXTB16 splits each word into the pairs of bytes
+/// 0, 2 and 1, 3, SMLAD adds two products at once; Σ w (two more SMLADs with (1, 1)) takes the
+/// zero point off at the end, Σ (x − zp)·w = Σ x·w − zp·Σ w, as `dotInt8` does.
+@inlinable @inline(__always)
+func dotInt8DSP(_ x: UnsafeRawPointer, _ zeroPoint: Int32, _ w: UnsafeRawPointer, count: Int) -> Int32 {
+    var acc: Int32 = 0, weights: Int32 = 0, i = 0
+    let ones: UInt32 = 0x0001_0001
+    while i &+ 4 <= count {
+        let xq = x.loadUnaligned(fromByteOffset: i, as: UInt32.self), wq = w.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+        let we = mote_sxtb16(wq), wo = mote_sxtb16_odd(wq)
+        acc = mote_smlad(mote_sxtb16(xq), we, mote_smlad(mote_sxtb16_odd(xq), wo, acc))
+        weights = mote_smlad(we, ones, mote_smlad(wo, ones, weights))
+        i &+= 4
+    }
+    while i < count {
+        let wv = Int32(w.load(fromByteOffset: i, as: Int8.self))
+        acc &+= Int32(x.load(fromByteOffset: i, as: Int8.self)) &* wv
+        weights &+= wv
+        i &+= 1
+    }
+    return acc &- zeroPoint &* weights
+}
+#endif
