@@ -43,6 +43,50 @@ func multiplyAddFourChannelsDSP(_ a0: inout Int32, _ a1: inout Int32, _ a2: inou
     }
 }
 
+/// One channel's sums of 4 pixels (a[0 ..< 4]) plus the `count` (≥ 1) staged runs: per quad one weight word
+/// (w, then every 64 bytes), SXTB16 twice and two SMLADs per pixel with the pixel's staged pair.
+/// Out of line, so that its registers are allocated apart from the kernel's bookkeeping.
+@inlinable @inline(never)
+func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
+                      _ runs: UnsafePointer<Int32>, count: Int) {
+    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+    var x = pairs, run = runs
+    let end = runs + 2 &* count
+    repeat {
+        var wq = w + Int(run[0]), quads = run[1]
+        repeat {
+            let q = wq.load(as: UInt32.self)
+            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
+            let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
+            x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
+            x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
+            x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
+            wq += 64; x += 4; quads &-= 1
+        } while quads != 0
+        run += 2
+    } while run != end
+    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
+}
+
+/// Four channels' sums of one pixel (a[0], a[4], a[8], a[12]) plus the staged runs, the pixel's
+/// pairs every 4 (the 4-pixel staging).
+@inlinable @inline(never)
+func fourChannelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
+                        _ runs: UnsafePointer<Int32>, count: Int) {
+    var a0 = a[0], a1 = a[4], a2 = a[8], a3 = a[12]
+    var x = pairs, run = runs
+    let end = runs + 2 &* count
+    repeat {
+        var wq = w + Int(run[0]), quads = run[1]
+        repeat {
+            multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wq, quads: 1)
+            wq += 64; x += 4; quads &-= 1
+        } while quads != 0
+        run += 2
+    } while run != end
+    a[0] = a0; a[4] = a1; a[8] = a2; a[12] = a3
+}
+
 /// The most quads (4 reduction values each) `convolvePackedDSP` stages at once, and the most
 /// runs of contiguous weights (taps, or parts of one) they may come from.
 @usableFromInline let dspStagedQuads = 80
@@ -54,8 +98,8 @@ func multiplyAddFourChannelsDSP(_ a0: inout Int32, _ a1: inout Int32, _ a2: inou
 /// (or a part of one tap's channels) are staged once as SMLAD pairs for the 4 pixels, zero point
 /// taken off and 0 where a pixel's tap falls outside the input; then each output channel runs
 /// through them with its 4 sums in registers: per quad one weight word, two SXTB16 and eight
-/// SMLADs for 16 multiply-adds. A single pixel (a dense op, a row's last) runs 4 channels at a
-/// time instead. The sums of up to 64 channels wait on the stack between stagings.
+/// SMLADs for 16 multiply-adds. A group of fewer than 4 pixels (a dense op, a row's end) runs
+/// pixel by pixel, 4 channels at a time. The sums of up to 64 channels wait on the stack between stagings.
 @inlinable
 func convolvePackedDSP<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
@@ -74,7 +118,7 @@ func convolvePackedDSP<S: OutputStage>(
     withUnsafeMutableBytes(of: &runStore) { runBytes in
         let pairs = pairBytes.baseAddress!.assumingMemoryBound(to: UInt32.self)
         let sums = sumBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
-        let runStart = runBytes.baseAddress!.assumingMemoryBound(to: Int32.self), runQuads = runStart + dspStagedRuns
+        let run = runBytes.baseAddress!.assumingMemoryBound(to: Int32.self)   // run r: run[2r] start, run[2r + 1] quads
         for oy in 0..<Int(g.outH) {
             for phase in 0..<step {
                 var ox = phase
@@ -93,44 +137,18 @@ func convolvePackedDSP<S: OutputStage>(
                                 let c = firstLane &+ lane
                                 return packed + ((c &>> 4) &* field &* 16 &+ (c & 15) &* 4)
                             }
-                            if n == 1 {
-                                var lane = 0
-                                while lane < lanes {
-                                    let a = sums + 4 &* lane
-                                    var a0 = a[0], a1 = a[4], a2 = a[8], a3 = a[12]
-                                    var x = UnsafeRawPointer(pairs).assumingMemoryBound(to: UInt64.self)
-                                    let wl = channelWeights(lane)
-                                    for r in 0..<runs {
-                                        // The single pixel's pairs sit 4 apart (4-pixel staging).
-                                        var wq = wl + Int(runStart[r])
-                                        for _ in 0..<Int(runQuads[r]) {
-                                            multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wq, quads: 1)
-                                            wq += 64; x += 4
-                                        }
+                            let x = UnsafeRawPointer(pairs).assumingMemoryBound(to: UInt64.self)
+                            if n < 4 {
+                                // Fewer than 4 pixels: each one 4 channels at a time, none wasted.
+                                for p in 0..<n {
+                                    var lane = 0
+                                    while lane < lanes {
+                                        fourChannelSumsDSP(sums + (4 &* lane &+ p), x + p, channelWeights(lane), run, count: runs)
+                                        lane &+= 4
                                     }
-                                    a[0] = a0; a[4] = a1; a[8] = a2; a[12] = a3
-                                    lane &+= 4
                                 }
                             } else {
-                                for lane in 0..<lanes {
-                                    let a = sums + 4 &* lane
-                                    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
-                                    var x = UnsafeRawPointer(pairs).assumingMemoryBound(to: UInt64.self)
-                                    let wl = channelWeights(lane)
-                                    for r in 0..<runs {
-                                        var wq = wl + Int(runStart[r])
-                                        for _ in 0..<Int(runQuads[r]) {
-                                            let q = wq.load(as: UInt32.self)
-                                            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
-                                            let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
-                                            x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
-                                            x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
-                                            x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
-                                            wq += 64; x += 4
-                                        }
-                                    }
-                                    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
-                                }
+                                for lane in 0..<lanes { fourPixelSumsDSP(sums + 4 &* lane, x, channelWeights(lane), run, count: runs) }
                             }
                             staged = 0; runs = 0
                         }
@@ -167,11 +185,12 @@ func convolvePackedDSP<S: OutputStage>(
                                         }
                                     }
                                     let start = Int32(truncatingIfNeeded: ((ky &* k &+ kx) &* inC &+ first) &* 16)
-                                    if runs > 0 && runStart[runs &- 1] &+ runQuads[runs &- 1] &* 64 == start {
-                                        runQuads[runs &- 1] &+= Int32(truncatingIfNeeded: quads)     // the next tap's weights follow on
+                                    let last = run + 2 &* (runs &- 1)
+                                    if runs > 0 && last[0] &+ last[1] &* 64 == start {
+                                        last[1] &+= Int32(truncatingIfNeeded: quads)     // the next tap's weights follow on
                                     } else {
-                                        runStart[runs] = start
-                                        runQuads[runs] = Int32(truncatingIfNeeded: quads)
+                                        run[2 &* runs] = start
+                                        run[2 &* runs &+ 1] = Int32(truncatingIfNeeded: quads)
                                         runs &+= 1
                                     }
                                     staged &+= quads
