@@ -114,6 +114,16 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
     let inC = Int(g.inC)
     let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
+    #if canImport(MoteDSP) && arch(arm)
+    if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && g.outC == 1 && inC & 3 == 0
+        && tapStride <= oneChannelStagedWeights && Int(g.kernelH) &* Int(g.kernelW) <= oneChannelStagedTaps {
+        // Cortex-M4/M7: an image-producing last layer (Kernels/PackedConvolutionDSP.swift).
+        convolveOneChannelDSP(UnsafeRawPointer(input).assumingMemoryBound(to: Int8.self), inputZeroPoint: Int32(truncatingIfNeeded: inputZeroPoint),
+                              weights: UnsafeRawPointer(weights).assumingMemoryBound(to: Int8.self), bias: Int32(truncatingIfNeeded: bias[0]),
+                              g, transposed: transposed, stage, output: output)
+        return
+    }
+    #endif
     var o = 0
     if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && inC & 15 == 0 && targetHasVectorUnit
         && inputZeroPoint >= -128 && inputZeroPoint <= 127 {

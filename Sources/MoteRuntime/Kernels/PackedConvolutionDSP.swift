@@ -249,6 +249,86 @@ func fewInputsDSP<S: OutputStage>(_ v: UnsafePointer<Int32>, quads: Int, rest: I
     }
 }
 
+/// acc + Σ over `quads` quads of (x + 128) · w, the inputs read 4 bytes at a time and made
+/// unsigned, the weights staged as SXTB16 pairs. Out of line, with its own registers.
+@inlinable @inline(never)
+func unsignedDotDSP(_ x: UnsafePointer<Int8>, _ w: UnsafePointer<UInt64>, quads: Int, _ acc: Int32) -> Int32 {
+    var acc = acc, x = UnsafeRawPointer(x), w = w
+    for _ in 0..<quads {
+        let u = x.loadUnaligned(as: UInt32.self) ^ 0x8080_8080, wv = mote_load_pair(w)
+        acc = mote_smlad(mote_uxtb16(u), lowWord(wv), mote_smlad(mote_uxtb16_odd(u), highWord(wv), acc))
+        x += 4; w += 1
+    }
+    return acc
+}
+
+/// The most weights `convolveOneChannelDSP` stages, and the most taps.
+@usableFromInline let oneChannelStagedWeights = 1024
+@usableFromInline let oneChannelStagedTaps = 64
+
+/// A convolution or transposed convolution with one output channel (an image-producing last
+/// layer: the reference kernels' plain weights, inC a multiple of 4) on Cortex-M4/M7. The
+/// channel's weights are staged once as SXTB16 pairs with each tap's Σ w; every output pixel
+/// then sums (x + 128) · w over its taps, two SMLADs per 4 inputs, and takes (zp + 128) · Σ w of
+/// the taps it used off at the end — the same integer as Σ (x − zp) · w.
+@inlinable
+func convolveOneChannelDSP<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, weights: UnsafePointer<Int8>, bias: Int32,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
+    let inC = Int(g.inC), taps = Int(g.kernelH) &* Int(g.kernelW), quads = inC / 4
+    var pairStore = (SIMD64<UInt64>(), SIMD64<UInt64>(), SIMD64<UInt64>(), SIMD64<UInt64>())
+    var tapStore = SIMD64<Int32>()
+    withUnsafeMutableBytes(of: &pairStore) { pairBytes in
+    withUnsafeMutableBytes(of: &tapStore) { tapBytes in
+        let pairs = pairBytes.baseAddress!.assumingMemoryBound(to: UInt64.self)
+        let tapSums = tapBytes.baseAddress!.assumingMemoryBound(to: Int32.self)
+        let w = UnsafeRawPointer(weights)
+        for t in 0..<taps {
+            var sum: Int32 = 0
+            for q in 0..<quads {
+                let i = t &* quads &+ q, word = w.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self)
+                pairs[i] = UInt64(mote_sxtb16(word)) | UInt64(mote_sxtb16_odd(word)) &<< 32
+                for j in 0..<4 { sum &+= Int32(weights[4 &* i &+ j]) }
+            }
+            tapSums[t] = sum
+        }
+        var all: Int32 = 0
+        for t in 0..<taps { all &+= tapSums[t] }
+        // Pixels with every tap inside the input read them at fixed offsets (`firstTapPixel`):
+        // a convolution's kernel rows as k · inC contiguous values, a stride-1 transposed one's
+        // taps (ky, kx) at −(ky · inW + kx) pixels.
+        let k = Int(g.kernelH), s = Int(g.stride), inW = Int(g.inW), direct = !transposed || s == 1
+        var o = 0
+        for oy in 0..<Int(g.outH) {
+            let rowInside = direct && g.kernelW == g.kernelH && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: transposed)
+            for ox in 0..<Int(g.outW) {
+                var acc: Int32 = 0, used: Int32 = 0
+                if rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: transposed) {
+                    let first = input + firstTapPixel(oy, ox, g, transposed: transposed) &* inC
+                    for ky in 0..<k {
+                        if transposed {
+                            for kx in 0..<k {
+                                acc = unsignedDotDSP(first - (ky &* inW &+ kx) &* inC, pairs + (ky &* k &+ kx) &* quads, quads: quads, acc)
+                            }
+                        } else {
+                            acc = unsignedDotDSP(first + ky &* inW &* inC, pairs + ky &* k &* quads, quads: k &* quads, acc)
+                        }
+                    }
+                    used = all
+                } else {
+                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                        acc = unsignedDotDSP(input + pixel &* inC, pairs + tap &* quads, quads: quads, acc)
+                        used &+= tapSums[tap]
+                    }
+                }
+                output[o] = stage.apply(S.Accumulator(truncatingIfNeeded: bias &+ acc &- (zp &+ 128) &* used), channel: 0)
+                o &+= 1
+            }
+        }
+    }
+    }
+}
+
 /// The int8 dot product 4 bytes at a time: SXTB16 splits each word into the pairs of bytes
 /// 0, 2 and 1, 3, SMLAD adds two products at once; Σ w (two more SMLADs with (1, 1)) takes the
 /// zero point off at the end, Σ (x − zp)·w = Σ x·w − zp·Σ w, as `dotInt8` does.
