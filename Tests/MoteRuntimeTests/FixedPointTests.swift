@@ -135,6 +135,30 @@ struct FixedPointTests {
             }
         }
     }
+    /// The 16-lane rule when every shift exceeds 1 (it then works on the products' high words):
+    /// lane for lane the scalar rule, over every such shift, ties and products whose low word is 0.
+    @Test func sixteenLanesWithLargeShiftsMatchTheScalarRule() {
+        var state: UInt64 = 0x51ED_270B
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 16 }
+        for round in 0..<4000 {
+            var x = SIMD16<Int32>(), m = x, sh = x
+            for l in 0..<16 {
+                sh[l] = Int32(next() % 30) + 2                                               // 2...31
+                m[l] = round % 5 == 0 ? 1 << 30 : Int32(truncatingIfNeeded: next() >> 33) | (1 << 30)
+                switch (round &+ l) % 4 {
+                case 0: x[l] = Int32(truncatingIfNeeded: next())                              // any value
+                case 1: x[l] = Int32(truncatingIfNeeded: next() >> UInt64(next() % 32)) * (l % 2 == 0 ? 1 : -1)
+                case 2: x[l] = Int32(truncatingIfNeeded: (Int64(1) << Int64(next() % 31)) * (l % 2 == 0 ? 3 : -3))   // ties, zero low words
+                default: x[l] = Int32(truncatingIfNeeded: next() % 2001) - 1000
+                }
+            }
+            let v = multiplyByQuantizedMultiplier(x, m, sh)
+            for l in 0..<16 {
+                #expect(v[l] == multiplyByQuantizedMultiplier(x[l], m[l], sh[l]), "x \(x[l]) m \(m[l]) shift \(sh[l])")
+            }
+        }
+    }
+
     /// The 16-lane fused sigmoid against its scalar form, int8 and int16 outputs: logits across
     /// the table and past both clamps (σ table as the exporter writes it).
     @Test func sixteenLaneSigmoidMatchesTheScalarStage() {

@@ -98,6 +98,10 @@ func roundedProductOnWords(_ x: Int32, _ multiplier: Int32, _ t: Int32) -> Int32
 /// scalar rule truncates.
 @inlinable @inline(__always)
 public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
+    // Every lane's shift above 1: the sign bits of shift − 2, or-ed across the lanes, are clear.
+    // (Written with plain lane arithmetic: mask operations compile lane by lane.)
+    let below = shift &- 2, eight = below.lowHalf | below.highHalf, four = eight.lowHalf | eight.highHalf
+    if (four.lowHalf | four.highHalf).x | (four.lowHalf | four.highHalf).y >= 0 { return roundedHighWords(x, multiplier, shift) }
     @inline(__always) func scaled(_ x: SIMD8<Int64>, _ m: SIMD8<Int64>, _ s: SIMD8<Int64>) -> SIMD8<Int64> {
         let p = x &* m, total = s &+ 31
         let sign = p &>> 63, magnitude = (p ^ sign) &- sign
@@ -108,6 +112,26 @@ public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD
     @inline(__always) func odd(_ v: SIMD16<Int32>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) &>> 32 }
     let lo = scaled(even(x), even(multiplier), even(shift)), hi = scaled(odd(x), odd(multiplier), odd(shift))
     return unsafeBitCast((lo & 0xFFFF_FFFF) | (hi &<< 32), to: SIMD16<Int32>.self)
+}
+
+/// `multiplyByQuantizedMultiplier` on 16 lanes whose shifts all exceed 1 (rounding at bit
+/// t = 31 + shift > 32, the usual case): with p = x · m = hi · 2^32 + lo, the rule's
+/// floor((p + 2^(t−1) − [p < 0]) / 2^t) is (hi − [p < 0 and lo = 0] + 2^(u−1)) >> u, u = t − 32,
+/// so after the 64-bit products (pmuldq) everything is 32-bit lane arithmetic — on AVX2, which
+/// has no 64-bit arithmetic shift or multiply, a fraction of the general form's instructions.
+@inlinable @inline(__always)
+func roundedHighWords(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
+    @inline(__always) func even(_ v: SIMD16<Int32>) -> SIMD8<Int64> { (unsafeBitCast(v, to: SIMD8<Int64>.self) &<< 32) &>> 32 }
+    @inline(__always) func odd(_ v: SIMD16<Int32>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) &>> 32 }
+    let pe = unsafeBitCast(even(x) &* even(multiplier), to: SIMD8<UInt64>.self)   // products of lanes 0, 2, 4 …
+    let po = unsafeBitCast(odd(x) &* odd(multiplier), to: SIMD8<UInt64>.self)     // … and of lanes 1, 3, 5 …
+    let highHalves = SIMD8<UInt64>(repeating: 0xFFFF_FFFF_0000_0000)
+    let hi = unsafeBitCast((pe &>> 32) | (po & highHalves), to: SIMD16<Int32>.self)
+    let lo = unsafeBitCast((pe & ~highHalves) | (po &<< 32), to: SIMD16<Int32>.self)
+    // −1 where p < 0 and lo = 0, else 0 (lo | −lo has its sign bit set exactly when lo ≠ 0).
+    let borrow = (hi &>> 31) & ~((lo | (0 &- lo)) &>> 31)
+    let u = shift &- 1
+    return (hi &+ borrow &+ (SIMD16<Int32>(repeating: 1) &<< (u &- 1))) &>> u
 }
 
 /// The largest accumulator magnitude the wide path keeps: int16 × int16 products summed over
