@@ -43,28 +43,39 @@ func multiplyAddFourChannelsDSP(_ a0: inout Int32, _ a1: inout Int32, _ a2: inou
     }
 }
 
-/// One channel's sums of 4 pixels (a[0 ..< 4]) plus the `count` (≥ 1) staged runs: per quad one weight word
-/// (w, then every 64 bytes), SXTB16 twice and two SMLADs per pixel with the pixel's staged pair.
-/// Out of line, so that its registers are allocated apart from the kernel's bookkeeping.
-@inlinable @inline(never)
-func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
-                      _ runs: UnsafePointer<Int32>, count: Int) {
-    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
-    var x = pairs, run = runs
+/// Calls body(the quad's weights) for every quad of the `count` (≥ 1) staged runs, in staging
+/// order: run r starts at w + runs[2r] and has runs[2r + 1] quads, 64 bytes apart.
+@inlinable @inline(__always)
+func forEachStagedQuad(_ w: UnsafeRawPointer, _ runs: UnsafePointer<Int32>, count: Int, _ body: (UnsafeRawPointer) -> Void) {
+    var run = runs
     let end = runs + 2 &* count
     repeat {
         var wq = w + Int(run[0]), quads = run[1]
         repeat {
-            let q = wq.load(as: UInt32.self)
-            let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
-            let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
-            x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
-            x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
-            x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
-            wq += 64; x += 4; quads &-= 1
+            body(wq)
+            wq += 64; quads &-= 1
         } while quads != 0
         run += 2
     } while run != end
+}
+
+/// One channel's sums of 4 pixels (a[0 ..< 4]) plus the staged runs: per quad one weight word,
+/// SXTB16 twice and two SMLADs per pixel with the pixel's staged pair. Out of line, so that
+/// its registers are allocated apart from the kernel's bookkeeping.
+@inlinable @inline(never)
+func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
+                      _ runs: UnsafePointer<Int32>, count: Int) {
+    var a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+    var x = pairs
+    forEachStagedQuad(w, runs, count: count) { wq in
+        let q = wq.load(as: UInt32.self)
+        let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
+        let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
+        x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
+        x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
+        x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
+        x += 4
+    }
     a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
 }
 
@@ -74,16 +85,11 @@ func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<U
 func fourChannelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
                         _ runs: UnsafePointer<Int32>, count: Int) {
     var a0 = a[0], a1 = a[4], a2 = a[8], a3 = a[12]
-    var x = pairs, run = runs
-    let end = runs + 2 &* count
-    repeat {
-        var wq = w + Int(run[0]), quads = run[1]
-        repeat {
-            multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wq, quads: 1)
-            wq += 64; x += 4; quads &-= 1
-        } while quads != 0
-        run += 2
-    } while run != end
+    var x = pairs
+    forEachStagedQuad(w, runs, count: count) { wq in
+        multiplyAddFourChannelsDSP(&a0, &a1, &a2, &a3, x, wq, quads: 1)
+        x += 4
+    }
     a[0] = a0; a[4] = a1; a[8] = a2; a[12] = a3
 }
 
