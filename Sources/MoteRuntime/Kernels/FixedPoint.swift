@@ -18,17 +18,6 @@ var targetHasVectorUnit: Bool {
     #endif
 }
 
-/// Whether the int8 kernels use the Cortex-M4/M7 DSP extension (SXTB16 + SMLAD, through the
-/// wrappers a 32-bit Arm build adds: Kernels/PackedConvolutionDSP.swift).
-@inlinable @inline(__always)
-var targetHasDSP: Bool {
-    #if canImport(MoteDSP) && arch(arm)
-    return true
-    #else
-    return false
-    #endif
-}
-
 /// Activation and weight element types: int8 and int16.
 public protocol QuantizedValue: FixedWidthInteger, SignedInteger {}
 extension Int8: QuantizedValue {}

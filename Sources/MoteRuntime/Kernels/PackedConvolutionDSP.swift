@@ -1,15 +1,13 @@
-// The packed int8 kernel's inner steps on Cortex-M4/M7 (armv7em, the DSP extension): a lane's
-// quad of weights is one 32-bit word; SXTB16 splits it into the 16-bit pairs (w0, w2) and
-// (w1, w3), and two SMLADs add w0·x0 + w2·x2 + w1·x1 + w3·x3 — four multiply-adds in three
-// instructions where the portable code needs about twelve. LLVM forms neither instruction from
-// Swift, so they come from the static-inline C wrappers of Sources/MoteDSP/include/mote_dsp.h,
-// which only a 32-bit Arm build adds to its include path (firmware-sim, examples/c-denoise's
-// armv7): every other target compiles none of this file. Results are the same integers as the
-// portable and vector paths'.
-//
-// Accumulators and outputs go through pointers: on a core without vector registers a 16-lane
-// vector value is built lane by lane through the stack, and a lane set by a variable index
-// copies the whole vector.
+// The int8 kernels on Cortex-M4/M7 (armv7em, the DSP extension): a channel's quad of weights is
+// one 32-bit word; SXTB16 splits it into the 16-bit pairs (w0, w2) and (w1, w3), and two SMLADs
+// add w0·x0 + w2·x2 + w1·x1 + w3·x3 — four multiply-adds in three instructions where the
+// portable code needs about twelve. LLVM forms neither instruction from Swift, so they come
+// from the static-inline C wrappers of Sources/MoteDSP/include/mote_dsp.h, which only a 32-bit
+// Arm build adds to its include path (firmware-sim, examples/c-denoise's armv7): every other
+// target compiles none of this file. Results are the same integers as the portable and vector
+// paths'. Sums live in registers inside small out-of-line loops (a core without vector
+// registers builds a 16-lane vector value lane by lane through the stack); instruction counts
+// per step are in firmware-sim/README.md.
 
 #if canImport(MoteDSP) && arch(arm)
 import MoteDSP
@@ -105,7 +103,8 @@ func fourChannelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer
 /// taken off and 0 where a pixel's tap falls outside the input; then each output channel runs
 /// through them with its 4 sums in registers: per quad one weight word, two SXTB16 and eight
 /// SMLADs for 16 multiply-adds. A group of fewer than 4 pixels (a dense op, a row's end) runs
-/// pixel by pixel, 4 channels at a time. The sums of up to 64 channels wait on the stack between stagings.
+/// pixel by pixel, 4 channels at a time. The sums of up to 64 channels wait on the stack
+/// between stagings (3.9 KB of stack in all).
 @inlinable
 func convolvePackedDSP<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
