@@ -40,6 +40,18 @@ extension OutputStage {
     }
 }
 
+/// v with every lane clamped to lo...hi. A plain loop, which LLVM turns into pmaxsd/pminsd:
+/// SIMD's `clamped` stayed a call to the generic pointwiseMin/Max here, once per 16 outputs.
+@inlinable @inline(__always)
+func clampLanes(_ v: SIMD16<Int32>, _ lo: Int32, _ hi: Int32) -> SIMD16<Int32> {
+    var r = v
+    withUnsafeMutableBytes(of: &r) { raw in
+        let p = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
+        for i in 0..<16 { p[i] = Swift.min(Swift.max(p[i], lo), hi) }
+    }
+    return r
+}
+
 public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedValue>: OutputStage {
     public var multipliers: UnsafePointer<Int32>
     public var shifts: UnsafePointer<Int32>
@@ -80,7 +92,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
         m.replace(with: UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
         sh.replace(with: UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
         var v = multiplyByQuantizedMultiplier(acc, m, sh) &+ outputZeroPoint
-        v = v.clamped(lowerBound: SIMD16(repeating: min), upperBound: SIMD16(repeating: max))
+        v = clampLanes(v, min, max)
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: v[l]) }
     }
 }
@@ -141,7 +153,7 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
         let logit = multiplyByQuantizedMultiplier(acc, UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self),
                                                   UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self))
-        let u = logit.clamped(lowerBound: SIMD16(repeating: -32768), upperBound: SIMD16(repeating: 32767)) &+ 32768
+        let u = clampLanes(logit, -32768, 32767) &+ 32768
         let i = u &>> 8, frac = u & 255
         var a = SIMD16<Int32>(), b = SIMD16<Int32>()
         for l in 0..<16 { a[l] = table[Int(i[l])]; b[l] = table[Int(i[l]) &+ 1] }
