@@ -17,11 +17,6 @@ public func dot<X: QuantizedValue, W: QuantizedValue, A: AccumulatorValue>(
     if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 && count & 15 == 0 && targetHasVectorUnit {
         return A(truncatingIfNeeded: dotInt8(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
     }
-    #if canImport(MoteDSP) && arch(arm)
-    if X.bitWidth == 8 && W.bitWidth == 8 && A.bitWidth == 32 {
-        return A(truncatingIfNeeded: dotInt8DSP(UnsafeRawPointer(x), Int32(truncatingIfNeeded: zeroPoint), UnsafeRawPointer(w), count: count))
-    }
-    #endif
     if X.bitWidth == 16 && count & 15 == 0 && targetHasVectorUnit {
         // int16 inputs, runs of 16 (int16 tensors are symmetric: the zero point is 0).
         var sum = SplitSum()
@@ -114,10 +109,10 @@ func gather<X: QuantizedValue, W: QuantizedValue, S: OutputStage>(
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) {
     let inC = Int(g.inC)
     let tapStride = Int(g.kernelH) &* Int(g.kernelW) &* inC
-    #if canImport(MoteDSP) && arch(arm)
+    #if arch(arm)
     if X.bitWidth == 8 && W.bitWidth == 8 && S.Accumulator.bitWidth == 32 && g.outC == 1 && inC & 3 == 0
         && tapStride <= oneChannelStagedWeights && Int(g.kernelH) &* Int(g.kernelW) <= oneChannelStagedTaps {
-        // Cortex-M4/M7: an image-producing last layer (Kernels/PackedConvolutionDSP.swift).
+        // 32-bit Arm: an image-producing last layer (Kernels/PackedConvolutionCortexM.swift).
         convolveOneChannelDSP(UnsafeRawPointer(input).assumingMemoryBound(to: Int8.self), inputZeroPoint: Int32(truncatingIfNeeded: inputZeroPoint),
                               weights: UnsafeRawPointer(weights).assumingMemoryBound(to: Int8.self), bias: Int32(truncatingIfNeeded: bias[0]),
                               g, transposed: transposed, stage, output: output)

@@ -131,7 +131,7 @@ public func convolvePackedInt8<S: OutputStage>(
         convolvePackedFewInputs(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
         return
     }
-    #if canImport(MoteDSP) && arch(arm)
+    #if arch(arm)
     if channelQuads {
         convolvePackedDSP(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
         return
@@ -422,7 +422,7 @@ func convolvePackedFewInputs<S: OutputStage>(
                     }
                 }
                 let o = (oy &* outW &+ ox) &* outC
-                #if canImport(MoteDSP) && arch(arm)
+                #if arch(arm)
                 fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
                 #else
                 for b in 0..<blocks {

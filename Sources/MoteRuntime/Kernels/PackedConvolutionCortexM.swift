@@ -1,19 +1,32 @@
-// The int8 kernels on Cortex-M4/M7 (armv7em, the DSP extension): a channel's quad of weights is
-// one 32-bit word; SXTB16 splits it into the 16-bit pairs (w0, w2) and (w1, w3), and two SMLADs
-// add w0·x0 + w2·x2 + w1·x1 + w3·x3 — four multiply-adds in three instructions where the
-// portable code needs about twelve. LLVM forms neither instruction from Swift, so they come
-// from the static-inline C wrappers of Sources/MoteDSP/include/mote_dsp.h, which only a 32-bit
-// Arm build adds to its include path (firmware-sim, examples/c-denoise's armv7): every other
-// target compiles none of this file. Results are the same integers as the portable and vector
-// paths'. Sums live in registers inside small out-of-line loops (a core without vector
-// registers builds a 16-lane vector value lane by lane through the stack); instruction counts
-// per step are in firmware-sim/README.md.
+// The int8 kernels on 32-bit Arm (Cortex-M): int8 weights and inputs as pairs of 16-bit halves
+// in 32-bit words, multiplied a halfword pair at a time — LLVM turns `smlad` below into the
+// Cortex-M4/M7 DSP extension's halfword multiply-adds (SMLABB, SMLABT, SMLATB), one instruction
+// per multiply-add where the portable code needs about three. The core imports nothing, so this
+// is plain Swift: LLVM forms neither SMLAD (two multiply-adds at once) nor SXTB16 from it.
+// Results are the same integers as the portable and vector paths'. Sums live in registers inside
+// small out-of-line loops (a core without vector registers builds a 16-lane vector value lane by
+// lane through the stack); instruction counts per step are in firmware-sim/README.md.
 
-#if canImport(MoteDSP) && arch(arm)
-import MoteDSP
+#if arch(arm)
+/// acc + a.lo16 · b.lo16 + a.hi16 · b.hi16, the halves signed (SMLAD's arithmetic).
+@inlinable @inline(__always)
+func smlad(_ a: UInt32, _ b: UInt32, _ acc: Int32) -> Int32 {
+    acc &+ Int32(Int16(truncatingIfNeeded: a)) &* Int32(Int16(truncatingIfNeeded: b))
+        &+ (Int32(bitPattern: a) &>> 16) &* (Int32(bitPattern: b) &>> 16)
+}
+
+/// Bytes 0 and 2 of x sign-extended into the two 16-bit halves (SXTB16's result).
+@inlinable @inline(__always)
+func sxtb16(_ x: UInt32) -> UInt32 {
+    UInt32(UInt16(bitPattern: Int16(Int8(truncatingIfNeeded: x)))) | UInt32(UInt16(bitPattern: Int16(Int8(truncatingIfNeeded: x &>> 16)))) &<< 16
+}
+
+/// Bytes 1 and 3 of x sign-extended into the two 16-bit halves.
+@inlinable @inline(__always)
+func sxtb16Odd(_ x: UInt32) -> UInt32 { sxtb16(x &>> 8) }
 
 /// value(0) ... value(3) (each within int16) as the 16-bit pairs (v0, v2) and (v1, v3), the
-/// halves SMLAD multiplies with SXTB16's (w0, w2) and (w1, w3).
+/// halves `smlad` multiplies with `sxtb16`'s (w0, w2) and (w1, w3).
 @inlinable @inline(__always)
 func quadPairs(_ value: (Int) -> Int32) -> (even: UInt32, odd: UInt32) {
     @inline(__always) func pair(_ lo: Int32, _ hi: Int32) -> UInt32 { UInt32(bitPattern: (lo & 0xFFFF) | (hi &<< 16)) }
@@ -31,12 +44,12 @@ func multiplyAddFourChannelsDSP(_ a0: inout Int32, _ a1: inout Int32, _ a2: inou
                                 _ x: UnsafePointer<UInt64>, _ w: UnsafeRawPointer, quads: Int) {
     var x = x, wq = w.assumingMemoryBound(to: UInt64.self)
     for _ in 0..<quads {
-        let xv = mote_load_pair(x), w01 = mote_load_pair(wq), w23 = mote_load_pair(wq + 1)
+        let xv = x[0], w01 = wq[0], w23 = wq[1]
         let xe = lowWord(xv), xo = highWord(xv)
-        a0 = mote_smlad(mote_sxtb16(lowWord(w01)), xe, mote_smlad(mote_sxtb16_odd(lowWord(w01)), xo, a0))
-        a1 = mote_smlad(mote_sxtb16(highWord(w01)), xe, mote_smlad(mote_sxtb16_odd(highWord(w01)), xo, a1))
-        a2 = mote_smlad(mote_sxtb16(lowWord(w23)), xe, mote_smlad(mote_sxtb16_odd(lowWord(w23)), xo, a2))
-        a3 = mote_smlad(mote_sxtb16(highWord(w23)), xe, mote_smlad(mote_sxtb16_odd(highWord(w23)), xo, a3))
+        a0 = smlad(sxtb16(lowWord(w01)), xe, smlad(sxtb16Odd(lowWord(w01)), xo, a0))
+        a1 = smlad(sxtb16(highWord(w01)), xe, smlad(sxtb16Odd(highWord(w01)), xo, a1))
+        a2 = smlad(sxtb16(lowWord(w23)), xe, smlad(sxtb16Odd(lowWord(w23)), xo, a2))
+        a3 = smlad(sxtb16(highWord(w23)), xe, smlad(sxtb16Odd(highWord(w23)), xo, a3))
         wq += 8; x += 1
     }
 }
@@ -58,7 +71,8 @@ func forEachStagedQuad(_ w: UnsafeRawPointer, _ runs: UnsafePointer<Int32>, coun
 }
 
 /// One channel's sums of 4 pixels (a[0 ..< 4]) plus the staged runs: per quad one weight word,
-/// SXTB16 twice and two SMLADs per pixel with the pixel's staged pair. Out of line, so that
+/// its bytes split into halfword pairs once, and four halfword multiply-adds per pixel with the
+/// pixel's staged pairs. Out of line, so that
 /// its registers are allocated apart from the kernel's bookkeeping.
 @inlinable @inline(never)
 func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<UInt64>, _ w: UnsafeRawPointer,
@@ -67,11 +81,11 @@ func fourPixelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer<U
     var x = pairs
     forEachStagedQuad(w, runs, count: count) { wq in
         let q = wq.load(as: UInt32.self)
-        let we = mote_sxtb16(q), wo = mote_sxtb16_odd(q)
-        let x0 = mote_load_pair(x); a0 = mote_smlad(we, lowWord(x0), mote_smlad(wo, highWord(x0), a0))
-        x = mote_after(x, a0); let x1 = mote_load_pair(x + 1); a1 = mote_smlad(we, lowWord(x1), mote_smlad(wo, highWord(x1), a1))
-        x = mote_after(x, a1); let x2 = mote_load_pair(x + 2); a2 = mote_smlad(we, lowWord(x2), mote_smlad(wo, highWord(x2), a2))
-        x = mote_after(x, a2); let x3 = mote_load_pair(x + 3); a3 = mote_smlad(we, lowWord(x3), mote_smlad(wo, highWord(x3), a3))
+        let we = sxtb16(q), wo = sxtb16Odd(q)
+        a0 = smlad(we, lowWord(x[0]), smlad(wo, highWord(x[0]), a0))
+        a1 = smlad(we, lowWord(x[1]), smlad(wo, highWord(x[1]), a1))
+        a2 = smlad(we, lowWord(x[2]), smlad(wo, highWord(x[2]), a2))
+        a3 = smlad(we, lowWord(x[3]), smlad(wo, highWord(x[3]), a3))
         x += 4
     }
     a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3
@@ -97,12 +111,12 @@ func fourChannelSumsDSP(_ a: UnsafeMutablePointer<Int32>, _ pairs: UnsafePointer
 @usableFromInline let dspStagedRuns = 32
 
 /// Convolution, transposed convolution or dense op over packed weights (input channels a
-/// multiple of 4) on Cortex-M4/M7, 4 output pixels along a row at a time (spaced by the stride
+/// multiple of 4) on 32-bit Arm, 4 output pixels along a row at a time (spaced by the stride
 /// for a transposed conv, so that all 4 use the same taps). The inputs of as many taps as fit
-/// (or a part of one tap's channels) are staged once as SMLAD pairs for the 4 pixels, zero point
-/// taken off and 0 where a pixel's tap falls outside the input; then each output channel runs
-/// through them with its 4 sums in registers: per quad one weight word, two SXTB16 and eight
-/// SMLADs for 16 multiply-adds. A group of fewer than 4 pixels (a dense op, a row's end) runs
+/// (or a part of one tap's channels) are staged once as halfword pairs for the 4 pixels, zero
+/// point taken off and 0 where a pixel's tap falls outside the input; then each output channel
+/// runs through them with its 4 sums in registers: per quad one weight word split into halfword
+/// pairs and 16 halfword multiply-adds. A group of fewer than 4 pixels (a dense op, a row's end) runs
 /// pixel by pixel, 4 channels at a time. The sums of up to 64 channels wait on the stack
 /// between stagings (3.9 KB of stack in all).
 @inlinable
@@ -255,13 +269,13 @@ func fewInputsDSP<S: OutputStage>(_ v: UnsafePointer<Int32>, quads: Int, rest: I
 }
 
 /// acc + Σ over `quads` quads of (x + 128) · w, the inputs read 4 bytes at a time and made
-/// unsigned, the weights staged as SXTB16 pairs. Out of line, with its own registers.
+/// unsigned, the weights staged as halfword pairs (`sxtb16`). Out of line, with its own registers.
 @inlinable @inline(never)
 func unsignedDotDSP(_ x: UnsafePointer<Int8>, _ w: UnsafePointer<UInt64>, quads: Int, _ acc: Int32) -> Int32 {
     var acc = acc, x = UnsafeRawPointer(x), w = w
     for _ in 0..<quads {
-        let u = x.loadUnaligned(as: UInt32.self) ^ 0x8080_8080, wv = mote_load_pair(w)
-        acc = mote_smlad(mote_uxtb16(u), lowWord(wv), mote_smlad(mote_uxtb16_odd(u), highWord(wv), acc))
+        let u = x.loadUnaligned(as: UInt32.self) ^ 0x8080_8080, wv = w[0]
+        acc = smlad(u & 0x00FF_00FF, lowWord(wv), smlad((u &>> 8) & 0x00FF_00FF, highWord(wv), acc))
         x += 4; w += 1
     }
     return acc
@@ -272,10 +286,10 @@ func unsignedDotDSP(_ x: UnsafePointer<Int8>, _ w: UnsafePointer<UInt64>, quads:
 @usableFromInline let oneChannelStagedTaps = 64
 
 /// A convolution or transposed convolution with one output channel (an image-producing last
-/// layer: the reference kernels' plain weights, inC a multiple of 4) on Cortex-M4/M7. The
-/// channel's weights are staged once as SXTB16 pairs with each tap's Σ w; every output pixel
-/// then sums (x + 128) · w over its taps, two SMLADs per 4 inputs, and takes (zp + 128) · Σ w of
-/// the taps it used off at the end — the same integer as Σ (x − zp) · w.
+/// layer: the reference kernels' plain weights, inC a multiple of 4) on 32-bit Arm. The
+/// channel's weights are staged once as halfword pairs with each tap's Σ w; every output pixel
+/// then sums (x + 128) · w over its taps, four halfword multiply-adds per 4 inputs, and takes
+/// (zp + 128) · Σ w of the taps it used off at the end — the same integer as Σ (x − zp) · w.
 @inlinable
 func convolveOneChannelDSP<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, weights: UnsafePointer<Int8>, bias: Int32,
@@ -292,7 +306,7 @@ func convolveOneChannelDSP<S: OutputStage>(
             var sum: Int32 = 0
             for q in 0..<quads {
                 let i = t &* quads &+ q, word = w.loadUnaligned(fromByteOffset: 4 &* i, as: UInt32.self)
-                pairs[i] = UInt64(mote_sxtb16(word)) | UInt64(mote_sxtb16_odd(word)) &<< 32
+                pairs[i] = UInt64(sxtb16(word)) | UInt64(sxtb16Odd(word)) &<< 32
                 for j in 0..<4 { sum &+= Int32(weights[4 &* i &+ j]) }
             }
             tapSums[t] = sum
@@ -334,26 +348,4 @@ func convolveOneChannelDSP<S: OutputStage>(
     }
 }
 
-/// The int8 dot product 4 bytes at a time: SXTB16 splits each word into the pairs of bytes
-/// 0, 2 and 1, 3, SMLAD adds two products at once; Σ w (two more SMLADs with (1, 1)) takes the
-/// zero point off at the end, Σ (x − zp)·w = Σ x·w − zp·Σ w, as `dotInt8` does.
-@inlinable @inline(__always)
-func dotInt8DSP(_ x: UnsafeRawPointer, _ zeroPoint: Int32, _ w: UnsafeRawPointer, count: Int) -> Int32 {
-    var acc: Int32 = 0, weights: Int32 = 0, i = 0
-    let ones: UInt32 = 0x0001_0001
-    while i &+ 4 <= count {
-        let xq = x.loadUnaligned(fromByteOffset: i, as: UInt32.self), wq = w.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-        let we = mote_sxtb16(wq), wo = mote_sxtb16_odd(wq)
-        acc = mote_smlad(mote_sxtb16(xq), we, mote_smlad(mote_sxtb16_odd(xq), wo, acc))
-        weights = mote_smlad(we, ones, mote_smlad(wo, ones, weights))
-        i &+= 4
-    }
-    while i < count {
-        let wv = Int32(w.load(fromByteOffset: i, as: Int8.self))
-        acc &+= Int32(x.load(fromByteOffset: i, as: Int8.self)) &* wv
-        weights &+= wv
-        i &+= 1
-    }
-    return acc &- zeroPoint &* weights
-}
 #endif
