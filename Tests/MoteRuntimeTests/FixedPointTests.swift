@@ -135,6 +135,46 @@ struct FixedPointTests {
             }
         }
     }
+    /// The 16-lane stage as the packed ops run it: shifts checked once per op
+    /// (`checkingShifts`), one multiplier set (ReLU) or two (LeakyReLU). Lane for lane the scalar
+    /// stage, whether every shift exceeds 1 or one of them does not (which must keep the
+    /// general rule).
+    @Test func checkedStagesMatchTheScalarStage() {
+        var state: UInt64 = 0xC0FF_EE11
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 16 }
+        for round in 0..<600 {
+            let m = (0..<16).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            let nm = round % 2 == 0 ? m : (0..<16).map { _ in Int32(truncatingIfNeeded: next() & 0x7fff_ffff) | (1 << 30) }
+            var sh = (0..<16).map { _ in Int32(next() % 30) + 2 }
+            if round % 3 == 0 { sh[Int(next() % 16)] = Int32(next() % 3) - 1 }             // one shift of -1...1
+            let nsh = round % 2 == 0 ? sh : (0..<16).map { _ in Int32(next() % 30) + 2 }
+            var acc = SIMD16<Int32>()
+            for l in 0..<16 { acc[l] = Int32(truncatingIfNeeded: next() >> UInt64(next() % 40)) * (l % 3 == 0 ? -1 : 1) }
+            let lanes = (0..<16).map { acc[$0] }
+            func expectMatch(_ q8: Requantization<Int32, Int8>, _ q16: Requantization<Int32, Int16>) {
+                let c8 = q8.checkingShifts(channels: 16), c16 = q16.checkingShifts(channels: 16)
+                #expect(c8.shiftsAboveOne == (sh + nsh).allSatisfy { $0 > 1 } && c16.shiftsAboveOne == c8.shiftsAboveOne)
+                expectLanesMatchScalar(lanes, q8, q16) { c8.apply16(acc, channels: 0, to: $0); c16.apply16(acc, channels: 0, to: $1) }
+            }
+            if round % 2 == 0 {
+                // ReLU: the negative set is the same memory, as the file reader lays it out.
+                m.withUnsafeBufferPointer { mp in sh.withUnsafeBufferPointer { sp in
+                    let q8 = Requantization<Int32, Int8>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: mp.baseAddress!,
+                                                         negativeShifts: sp.baseAddress!, outputZeroPoint: -5, min: -5, max: 127)
+                    let q16 = Requantization<Int32, Int16>(multipliers: mp.baseAddress!, shifts: sp.baseAddress!, negativeMultipliers: mp.baseAddress!,
+                                                           negativeShifts: sp.baseAddress!, outputZeroPoint: 0, min: -32767, max: 32767)
+                    #expect(!q8.twoMultiplierSets)
+                    expectMatch(q8, q16)
+                } }
+            } else {
+                withStages(m, nm, sh, nsh, zeroPoint: -5) { (q8: Requantization<Int32, Int8>, q16: Requantization<Int32, Int16>) in
+                    #expect(q8.twoMultiplierSets)
+                    expectMatch(q8, q16)
+                }
+            }
+        }
+    }
+
     /// The 16-lane rule when every shift exceeds 1 (it then works on the products' high words):
     /// lane for lane the scalar rule, over every such shift, ties and products whose low word is 0.
     @Test func sixteenLanesWithLargeShiftsMatchTheScalarRule() {

@@ -104,23 +104,23 @@ public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD
 }
 
 /// `multiplyByQuantizedMultiplier` on 16 lanes whose shifts all exceed 1 (rounding at bit
-/// t = 31 + shift > 32, the usual case): with p = x · m = hi · 2^32 + lo, the rule's
-/// floor((p + 2^(t−1) − [p < 0]) / 2^t) is (hi − [p < 0 and lo = 0] + 2^(u−1)) >> u, u = t − 32,
-/// so after the 64-bit products (pmuldq) everything is 32-bit lane arithmetic — on AVX2, which
-/// has no 64-bit arithmetic shift or multiply, a fraction of the general form's instructions.
+/// t = 31 + shift > 32, the usual case): the rule's floor((p + 2^(t−1) − [p < 0]) / 2^t) with
+/// the sum formed in 64-bit lanes (|p| ≤ 2^62: no overflow) and the quotient as the sum's high
+/// word shifted right by u = t − 32 — on AVX2, which has no 64-bit arithmetic shift or
+/// multiply, pmuldq, pcmpgtq and 32-bit lane shifts only (a quarter fewer instructions than
+/// splitting the product into high and low words and correcting for a zero low word).
 @inlinable @inline(__always)
 func roundedHighWords(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
     @inline(__always) func even(_ v: SIMD16<Int32>) -> SIMD8<Int64> { (unsafeBitCast(v, to: SIMD8<Int64>.self) &<< 32) &>> 32 }
     @inline(__always) func odd(_ v: SIMD16<Int32>) -> SIMD8<Int64> { unsafeBitCast(v, to: SIMD8<Int64>.self) &>> 32 }
-    let pe = unsafeBitCast(even(x) &* even(multiplier), to: SIMD8<UInt64>.self)   // products of lanes 0, 2, 4 …
-    let po = unsafeBitCast(odd(x) &* odd(multiplier), to: SIMD8<UInt64>.self)     // … and of lanes 1, 3, 5 …
-    let highHalves = SIMD8<UInt64>(repeating: 0xFFFF_FFFF_0000_0000)
-    let hi = unsafeBitCast((pe &>> 32) | (po & highHalves), to: SIMD16<Int32>.self)
-    let lo = unsafeBitCast((pe & ~highHalves) | (po &<< 32), to: SIMD16<Int32>.self)
-    // −1 where p < 0 and lo = 0, else 0 (lo | −lo has its sign bit set exactly when lo ≠ 0).
-    let borrow = (hi &>> 31) & ~((lo | (0 &- lo)) &>> 31)
     let u = shift &- 1
-    return (hi &+ borrow &+ (SIMD16<Int32>(repeating: 1) &<< (u &- 1))) &>> u
+    let half = unsafeBitCast(SIMD16<Int32>(repeating: 1) &<< (u &- 1), to: SIMD8<Int64>.self)   // 2^(u−1) per lane
+    let highWords = SIMD8<Int64>(repeating: -1 &<< 32)
+    let pe = even(x) &* even(multiplier), po = odd(x) &* odd(multiplier)   // products of lanes 0, 2, 4 … and 1, 3, 5 …
+    // p + 2^(t−1) − [p < 0]: an even lane's half moved into the high word, an odd lane's is there.
+    let qe = pe &+ (half &<< 32) &+ (pe &>> 63), qo = po &+ (half & highWords) &+ (po &>> 63)
+    let high = unsafeBitCast((unsafeBitCast(qe, to: SIMD8<UInt64>.self) &>> 32) | unsafeBitCast(qo & highWords, to: SIMD8<UInt64>.self), to: SIMD16<Int32>.self)
+    return high &>> u
 }
 
 /// The largest accumulator magnitude the wide path keeps: int16 × int16 products summed over

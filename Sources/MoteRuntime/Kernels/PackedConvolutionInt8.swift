@@ -6,17 +6,24 @@
 // (tap = ky · k + kx; dense: r = input index) in quads r = 4q ... 4q + 3, each quad as
 // [16 channels][4] int8 — 64 bytes, read as 16 int32 lanes whose bytes are split by shifts —
 // then the R mod 4 remaining r as [16 channels][R mod 4] (no padding: the file stays as
-// small as the weights). Swift's SIMD widening conversions compile to lane-by-lane code, 16x
+// small as the weights). Swift's SIMD widening conversions compile to lane by lane code, 16x
 // slower; shifts and masks compile to plain vector ops.
-// Output pixels whose taps all lie inside the input (most of them) multiply the input bytes
-// made unsigned (x + 128, read 4 at a time) and start from a bias folded at export,
-// bias − (zp + 128) · Σ w: written this way LLVM emits pmaddwd + add (vpdpwssd with AVX-512
-// VNNI) for 32 multiply-adds; with the zero point subtracted per value it often falls back to
-// 32-bit multiplies. Those pixels also go 4 at a time along a row, so one weight load serves 4.
-// Edge pixels subtract the zero point per value and skip taps outside the input, which then
-// contribute 0, exactly as in the reference kernels; results are bit-identical either way.
-// The byte split (w << 24) >> 24 … is written out at each use: a helper returning the four
-// vectors as a tuple more than doubled the Cortex-M code (-Osize), for no host speed.
+//
+// On vector targets (x86-64, AArch64) a call first rewrites the weights of as many blocks as
+// fit on the stack in pair order (`pairOrderedWeights`, int16): a pair of inputs, doubled into
+// a 64-bit word and broadcast, then meets 8 channels' weight pairs in one pmaddwd whose sums are
+// those channels' sums. Four output pixels × 16 channels are 8 AVX2 registers of sums, with
+// room for the operands (the file's quad order needs two sums per channel: 16 registers, and
+// spills). The inputs are widened and doubled once per op when they fit on the stack, less the
+// zero point (every pixel then starts from the bias); larger inputs once per four-pixel group,
+// made unsigned (x + 128) against a bias folded at export, bias − (zp + 128) · Σ w, or per
+// pixel. Output pixels whose taps all lie inside the input go 4 at a time along a row, so that
+// one weight load serves 4; the others one at a time, skipping taps outside the input, which
+// contribute 0 exactly as in the reference kernels. Results are bit-identical either way. Zen 3
+// issues one vpmaddwd per cycle: 16 multiply-adds per cycle is this path's ceiling on AVX2.
+// Other targets (Cortex-M has its own file, PackedConvolutionCortexM.swift) read the quads
+// directly. The byte split (w << 24) >> 24 … is written out at each use: a helper returning
+// the four vectors as a tuple more than doubled the Cortex-M code (-Osize), for no host speed.
 
 /// Whether an op's weights are stored packed: int8 input and weights, channels a multiple of 16.
 @inlinable public func usesPackedWeights(wideAccumulator: Bool, channels: Int) -> Bool {
@@ -42,32 +49,9 @@ func multiplyAddQuadUnsigned(_ acc: inout SIMD16<Int32>, _ x: UnsafePointer<Int8
     acc &+= ((wv &<< 8) &>> 24) &* ((xq &>> 16) & 0xFF) &+ (wv &>> 24) &* ((xq &>> 24) & 0xFF)
 }
 
-/// The 4 input bytes at `x` made unsigned (x + 128), as four 16-bit values in one 64-bit word.
-@inlinable @inline(__always)
-func unsignedQuad(_ x: UnsafePointer<Int8>) -> UInt64 {
-    var t = UInt64(UnsafeRawPointer(x).loadUnaligned(as: UInt32.self) ^ 0x8080_8080)
-    t = (t | t &<< 16) & 0x0000_FFFF_0000_FFFF
-    return (t | t &<< 8) & 0x00FF_00FF_00FF_00FF
-}
-
-/// The 4 input bytes at `x` less the zero point (−255 ... 255), as four 16-bit values in one
-/// 64-bit word.
-@inlinable @inline(__always)
-func centeredQuad(_ x: UnsafePointer<Int8>, _ zp: Int32) -> UInt64 {
-    quadWord { Int32(x[$0]) &- zp }
-}
-
-/// value(0) ... value(3) (each within int16) as four 16-bit values in one 64-bit word, the
-/// form `multiplyAddQuadPairs` broadcasts.
-@inlinable @inline(__always)
-func quadWord(_ value: (Int) -> Int32) -> UInt64 {
-    @inline(__always) func lane(_ i: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: value(i))) }
-    return lane(0) | lane(1) &<< 16 | lane(2) &<< 32 | lane(3) &<< 48
-}
-
 /// low/high += one quad's products for channels 0-7 / 8-15, as two pair sums per channel
-/// (w_c0·x0 + w_c1·x1, w_c2·x2 + w_c3·x3), `quad` the 4 inputs (`unsignedQuad`) and `w16` the
-/// quad's [16 channels][4] weights widened to int16. Written as `pairSums` over the quad
+/// (w_c0·x0 + w_c1·x1, w_c2·x2 + w_c3·x3), `quad` the 4 inputs as four int16 in one word and
+/// `w16` the quad's [16 channels][4] weights widened to int16. Written as `pairSums` over the quad
 /// repeated 16 times, LLVM multiplies whole 16-bit pairs — 32 multiply-adds per vpdpwssd, where
 /// the byte split by shifts leaves one half of each pair zero. |pair| ≤ 2 · 255 · 128, and the
 /// sums are the same int32 sums as the byte split's.
@@ -93,21 +77,6 @@ func foldPairs(_ low: SIMD16<Int32>, _ high: SIMD16<Int32>) -> SIMD16<Int32> {
         }
     }
     return out
-}
-
-/// Σ_j t[16 channels][n][j] · x[j] for the last n (1...3) values of a reduction, 16 channels.
-@inlinable @inline(__always)
-func restProducts(_ t: UnsafePointer<Int8>, _ n: Int, _ x: UnsafePointer<Int32>) -> SIMD16<Int32> {
-    var r = SIMD16<Int32>()
-    withUnsafeMutableBytes(of: &r) { raw in
-        let o = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-        for l in 0..<16 {
-            var sum: Int32 = 0
-            for j in 0..<n { sum &+= Int32(t[l &* n &+ j]) &* x[j] }
-            o[l] = sum
-        }
-    }
-    return r
 }
 
 /// Two 16-bit values in every 32-bit lane.
@@ -138,10 +107,19 @@ public func convolvePackedInt8<S: OutputStage>(
     }
     #endif
     let outW = Int(g.outW)
-    if targetHasVectorUnit && channelQuads && k == 1 && outW == 1 && g.outH == 1 && inC <= denseInputCapacity {
-        denseUnsigned(input, inputs: inC, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
-        return
+    if targetHasVectorUnit && channelQuads {
+        if k == 1 && outW == 1 && g.outH == 1 && inC <= denseInputCapacity {
+            denseUnsigned(input, inputs: inC, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
+            return
+        }
+        if r &* 16 <= pairedWeightCapacity {
+            convolvePackedPaired(input, inputZeroPoint: zp, packed: packed, bias: bias, foldedBias: foldedBias, g, transposed: transposed, stage, output: output)
+            return
+        }
     }
+    // The portable path: other targets without vector registers, and on vector targets the
+    // layers whose one block of weights exceeds the paired path's stack copy (3×3 with more
+    // than 227 input channels) or whose channels are not a multiple of 4.
     // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
     // so that all 4 use the same taps) where every tap lies inside the input horizontally:
     // each weight load then serves 4 pixels. Other pixels go one by one.
@@ -163,28 +141,17 @@ public func convolvePackedInt8<S: OutputStage>(
                     for b in 0..<blocks {
                         var c0 = SIMD16<Int32>(repeating: 0), c1 = c0, c2 = c0, c3 = c0
                         let wb = packed + b &* blockBytes
-                        if targetHasVectorUnit {
-                            // Whole 16-bit pairs per multiply-add (see `multiplyAddQuadPairs`):
-                            // channels 0-7 in the `l` sums, 8-15 in the `h` sums, two per channel.
-                            var sums = (c0, c1, c2, c3)
-                            withUnsafeMutableBytes(of: &sums) { raw in
-                                unsignedFourPixelSums(input, inC: inC, pixelStride: pixelStride, oy: oy, ox: ox, g, transposed: transposed,
-                                                      weights: wb.assumingMemoryBound(to: Int8.self), into: raw.baseAddress!.assumingMemoryBound(to: SIMD16<Int32>.self))
-                            }
-                            (c0, c1, c2, c3) = sums
-                        } else {
-                            forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                                let x = input + pixel &* inC
-                                let w = wb + tap &* inC &* 16
-                                var c = 0
-                                while c < inC {
-                                    let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
-                                    multiplyAddQuadUnsigned(&c0, x + c, wv)
-                                    multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
-                                    multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
-                                    multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
-                                    c &+= 4
-                                }
+                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                            let x = input + pixel &* inC
+                            let w = wb + tap &* inC &* 16
+                            var c = 0
+                            while c < inC {
+                                let wv = (w + c &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                                multiplyAddQuadUnsigned(&c0, x + c, wv)
+                                multiplyAddQuadUnsigned(&c1, x + (pixelStride &+ c), wv)
+                                multiplyAddQuadUnsigned(&c2, x + (2 &* pixelStride &+ c), wv)
+                                multiplyAddQuadUnsigned(&c3, x + (3 &* pixelStride &+ c), wv)
+                                c &+= 4
                             }
                         }
                         let ch = b &* 16, pixel = step &* outC
@@ -203,27 +170,7 @@ public func convolvePackedInt8<S: OutputStage>(
                     let two = b &+ 1 < blocks
                     var a0 = SIMD16<Int32>(repeating: 0), a1 = SIMD16<Int32>(repeating: 0)
                     let w0 = packed + b &* blockBytes, w1 = w0 + (two ? blockBytes : 0)
-                    if channelQuads && targetHasVectorUnit {
-                        // Whole 16-bit pairs per multiply-add, as in the four-pixel case: unsigned
-                        // bytes when every tap is inside, else the zero point taken off per value
-                        // (taps outside the input skipped whole).
-                        var l0 = a0, h0 = a0, l1 = a0, h1 = a0
-                        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                            let x = input + pixel &* inC
-                            let wTap = tap &* inC &* 16
-                            var c = 0
-                            while c < inC {
-                                let quad = allInside ? unsignedQuad(x + c) : centeredQuad(x + c, zp)
-                                withWidened((w0 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l0, &h0, quad, $0) }
-                                if two {
-                                    withWidened((w1 + (wTap &+ c &* 16)).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l1, &h1, quad, $0) }
-                                }
-                                c &+= 4
-                            }
-                        }
-                        a0 = foldPairs(l0, h0)
-                        if two { a1 = foldPairs(l1, h1) }
-                    } else if channelQuads && allInside {
+                    if channelQuads && allInside {
                         // Every tap inside: unsigned bytes and the folded bias.
                         forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
                             let x = input + pixel &* inC
@@ -295,44 +242,267 @@ public func convolvePackedInt8<S: OutputStage>(
     }
 }
 
-/// The sums of one block of 16 output channels for four output pixels whose taps all lie
-/// inside the input, the pixels at input distance `pixelStride`: Σ weight × (input + 128),
-/// pixel p in sums[p]. Each tap's channels are widened to int16 for the four pixels, 64 at a
-/// time, so that every quad is one broadcast load; the weights once per quad for all four.
-/// Out of line, so that the pair sums' helpers inline into it.
-@inlinable @inline(never)
-func unsignedFourPixelSums(_ input: UnsafePointer<Int8>, inC: Int, pixelStride: Int, oy: Int, ox: Int, _ g: KernelGeometry, transposed: Bool,
-                           weights: UnsafePointer<Int8>, into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
-    // Channels 0-7 in the `l` sums, 8-15 in the `h` sums, two per channel (`multiplyAddQuadPairs`).
-    var l0 = SIMD16<Int32>(repeating: 0), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0
-    var wide = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
+/// The most int16 weights the paired path rewrites on the stack per pass (64 KB): one block of
+/// a 3×3 convolution over up to 227 channels, or 5×5 over 81.
+@usableFromInline let pairedWeightCapacity = 32768
+
+/// `body` on a stack buffer of at least `count` (≤ 32,768) int16 values, in one of five sizes
+/// so that small layers do not clear 64 KB per call.
+@inlinable @inline(__always)
+func withInt16Scratch<R>(count: Int, _ body: (UnsafeMutablePointer<Int16>) -> R) -> R {
+    @inline(__always) func run<T>(_ storage: inout T) -> R {
+        withUnsafeMutableBytes(of: &storage) { body($0.baseAddress!.assumingMemoryBound(to: Int16.self)) }
+    }
+    if count <= 512 { var s = InlineArray<512, Int16>(repeating: 0); return run(&s) }
+    if count <= 1024 { var s = InlineArray<1024, Int16>(repeating: 0); return run(&s) }
+    if count <= 2048 { var s = InlineArray<2048, Int16>(repeating: 0); return run(&s) }
+    if count <= 8192 { var s = InlineArray<8192, Int16>(repeating: 0); return run(&s) }
+    var s = InlineArray<32768, Int16>(repeating: 0); return run(&s)
+}
+
+/// One block's weights ([16 channels] × `reduction` values in the packed layout: quads, then
+/// the rest) in pair order, int16: for each pair of reduction values (r, r + 1),
+/// [16 channels][2], the last pair completed with a zero weight when the reduction is odd.
+/// A broadcast pair of inputs then meets 8 channels' weight pairs in one pmaddwd, whose 8 sums
+/// are those channels' sums — no second sum per channel to fold.
+@inlinable @inline(__always)
+func pairOrderedWeights(_ packed: UnsafeRawPointer, reduction: Int, into out: UnsafeMutablePointer<Int16>) {
+    let quads = reduction / 4, rest = reduction % 4
+    for q in 0..<quads {
+        let w = packed.loadUnaligned(fromByteOffset: q &* 64, as: SIMD16<Int32>.self)
+        let first = (((w &<< 24) &>> 24) & 0xFFFF) | (((w &<< 16) &>> 24) &<< 16)
+        let second = (((w &<< 8) &>> 24) & 0xFFFF) | ((w &>> 24) &<< 16)
+        UnsafeMutableRawPointer(out + q &* 64).storeBytes(of: first, as: SIMD16<Int32>.self)
+        UnsafeMutableRawPointer(out + (q &* 64 &+ 32)).storeBytes(of: second, as: SIMD16<Int32>.self)
+    }
+    // The rest, [16 channels][rest]: two values are a pair already (vpmovsxbw: written value by
+    // value, the loads that follow would wait for 32 stores to drain); one or three are
+    // completed with a zero weight.
+    let t = (packed + quads &* 64).assumingMemoryBound(to: Int8.self), o = out + quads &* 64
+    switch rest {
+    case 1: for c in 0..<16 { o[2 &* c] = Int16(t[c]); o[2 &* c &+ 1] = 0 }
+    case 2: widenCentered(t, count: 32, zeroPoint: 0, into: o)
+    case 3:
+        for c in 0..<16 {
+            o[2 &* c] = Int16(t[3 &* c]); o[2 &* c &+ 1] = Int16(t[3 &* c &+ 1])
+            o[32 &+ 2 &* c] = Int16(t[3 &* c &+ 2]); o[33 &+ 2 &* c] = 0
+        }
+    default: break
+    }
+}
+
+/// Σ over one input pair of 16 channels' weight pairs times the pair: `pairTwice` the two
+/// int16 inputs twice in one 64-bit word (`widenDoubled`), `w16` [16 channels][2] int16
+/// (`pairOrderedWeights`). One pmaddwd per 8 channels. (From a 32-bit splat of the pair LLVM
+/// sees every even lane equal, simplifies, and loses pmaddwd: 32-bit multiplies, 2.4x slower.)
+@inlinable @inline(__always)
+func pairProducts(_ pairTwice: UInt64, _ w16: UnsafePointer<Int16>) -> SIMD16<Int32> {
+    var repeated = SIMD8<UInt64>(repeating: pairTwice)
+    return withUnsafeBytes(of: &repeated) { pairSums($0.baseAddress!.assumingMemoryBound(to: Int16.self), w16, SIMD16<Int32>.self) }
+}
+
+/// out[j] = the int16 pair v[2j], v[2j + 1] twice in a 64-bit word, for j < pairs: the form
+/// `pairProducts` broadcasts. 8 pairs at a time from a local copy (read through pointers that
+/// might alias `out`, LLVM keeps the loop scalar), which becomes vpmovzxdq, shift, or.
+@inlinable @inline(__always)
+func doublePairs(_ v: UnsafePointer<Int16>, pairs: Int, into out: UnsafeMutablePointer<UInt64>) {
+    let p32 = UnsafeRawPointer(v)
+    var j = 0
+    while j &+ 8 <= pairs {
+        var run = p32.loadUnaligned(fromByteOffset: 4 &* j, as: SIMD8<UInt32>.self), twice = SIMD8<UInt64>()
+        withUnsafeBytes(of: &run) { s in
+            withUnsafeMutableBytes(of: &twice) { d in
+                let src = s.baseAddress!.assumingMemoryBound(to: UInt32.self), dst = d.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                for l in 0..<8 { let p = UInt64(src[l]); dst[l] = p | p &<< 32 }
+            }
+        }
+        UnsafeMutableRawPointer(out + j).storeBytes(of: twice, as: SIMD8<UInt64>.self)
+        j &+= 8
+    }
+    while j < pairs { let p = UInt64(p32.loadUnaligned(fromByteOffset: 4 &* j, as: UInt32.self)); out[j] = p | p &<< 32; j &+= 1 }
+}
+
+/// `doublePairs` of x[i] − zp for i < count (a multiple of 4, at most 64). Widening and
+/// doubling are two loops: written as one, LLVM compiles them lane by lane.
+@inlinable @inline(__always)
+func widenDoubled(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, into out: UnsafeMutablePointer<UInt64>) {
+    var wide = (SIMD32<Int16>(), SIMD32<Int16>())
     withUnsafeMutableBytes(of: &wide) { raw in
-        let u = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
-        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-            let x = input + pixel &* inC, w = weights + tap &* inC &* 16
+        let v = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+        widenCentered(x, count: count, zeroPoint: zp, into: v)
+        doublePairs(v, pairs: count / 2, into: out)
+    }
+}
+
+/// The most input values `convolvePackedPaired` widens and doubles whole (64 KB on the stack).
+@usableFromInline let doubledInputCapacity = 16384
+
+/// `convolvePackedInt8` on vector targets: the weights rewritten in pair order
+/// (`pairOrderedWeights`) for as many blocks as fit `pairedWeightCapacity`, then every output
+/// pixel for those blocks — in groups of 4 along a row where all their taps lie inside the
+/// input, the others one at a time, two blocks per pass — and so on for the next blocks.
+/// The inputs are widened and doubled (`widenDoubled`) once for the whole op when they fit
+/// `doubledInputCapacity`, less the zero point (every pixel then starts from the bias);
+/// larger inputs once per four-pixel group (made unsigned, from the folded bias) or per pixel.
+@inlinable
+func convolvePackedPaired<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+    foldedBias: UnsafePointer<Int32>, _ g: KernelGeometry, transposed: Bool, _ stage: S,
+    output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    let inC = Int(g.inC), k = Int(g.kernelH), s = Int(g.stride), inH = Int(g.inH), inW = Int(g.inW)
+    let outC = Int(g.outC), outW = Int(g.outW), blocks = outC / 16
+    let r = k &* k &* inC, blockBytes = r &* 16, blockWeights = r &* 16   // no rest: r is a multiple of 4
+    let chunk = min(blocks, pairedWeightCapacity / blockWeights)
+    let inputs = inH &* inW &* inC, wholeInput = inputs <= doubledInputCapacity
+    let step = transposed ? s : 1
+    let pixelStride = (transposed ? 1 : s) &* inC     // input distance between grouped pixels
+    @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
+        allTapsInside(o, kernel: k, stride: s, pad: pad, size: size, transposed: transposed)
+    }
+    var sums = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
+    withUnsafeMutableBytes(of: &sums) { raw in
+        let sum = raw.baseAddress!.assumingMemoryBound(to: SIMD16<Int32>.self)
+        // The whole input as pairs twice, or a four-pixel group's receptive field:
+        // [pixel][tap][inC / 2] 64-bit words (8 · r int16 ≤ 16,384 by the weights' capacity).
+        withInt16Scratch(count: wholeInput ? 2 &* inputs : 8 &* r) { doubledStorage in
+        let doubled = UnsafeMutableRawPointer(doubledStorage).assumingMemoryBound(to: UInt64.self)
+        if wholeInput {
             var first = 0
-            while first < inC {
-                let count = min(inC &- first, 64)       // a multiple of 4
-                for p in 0..<4 { widenUnsigned(x + (p &* pixelStride &+ first), count: count, into: u + p &* 64) }
-                var c = 0
-                while c < count {
-                    withWidened(w + (first &+ c) &* 16, count: 64) { w16 in
-                        multiplyAddQuadPairs(&l0, &h0, raw.load(fromByteOffset: 2 &* c, as: UInt64.self), w16)
-                        multiplyAddQuadPairs(&l1, &h1, raw.load(fromByteOffset: 128 &+ 2 &* c, as: UInt64.self), w16)
-                        multiplyAddQuadPairs(&l2, &h2, raw.load(fromByteOffset: 256 &+ 2 &* c, as: UInt64.self), w16)
-                        multiplyAddQuadPairs(&l3, &h3, raw.load(fromByteOffset: 384 &+ 2 &* c, as: UInt64.self), w16)
-                    }
-                    c &+= 4
-                }
+            while first < inputs {
+                widenDoubled(input + first, count: min(inputs &- first, 64), zeroPoint: Int16(truncatingIfNeeded: zp), into: doubled + first / 2)
                 first &+= 64
             }
         }
+        withInt16Scratch(count: chunk &* blockWeights) { paired in
+            var firstBlock = 0
+            while firstBlock < blocks {
+                let count = min(chunk, blocks &- firstBlock)
+                for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
+                for oy in 0..<Int(g.outH) {
+                    let rowInside = inside(oy, Int(g.padTop), inH)
+                    for phase in 0..<step {
+                        var ox = phase
+                        while ox < outW {
+                            let o = (oy &* outW &+ ox) &* outC
+                            let folded = foldedBias + (transposed ? ((oy &+ Int(g.padTop)) % s &* s &+ (ox &+ Int(g.padLeft)) % s) &* outC : 0)
+                            if rowInside && ox &+ 3 &* step < outW && inside(ox, Int(g.padLeft), inW) && inside(ox &+ 3 &* step, Int(g.padLeft), inW) {
+                                if !wholeInput {
+                                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                                        for p in 0..<4 {
+                                            let x = input + (pixel &* inC &+ p &* pixelStride), d = doubled + (p &* r &+ tap &* inC) / 2
+                                            var first = 0
+                                            while first < inC {
+                                                widenDoubled(x + first, count: min(inC &- first, 64), zeroPoint: -128, into: d + first / 2)
+                                                first &+= 64
+                                            }
+                                        }
+                                    }
+                                }
+                                let start = wholeInput ? bias : folded
+                                for b in 0..<count {
+                                    fourPixelSums(doubled, wholeInput: wholeInput, pixelWords: (wholeInput ? pixelStride : r) / 2, inC: inC, oy: oy, ox: ox, g,
+                                                  transposed: transposed, weights: paired + b &* blockWeights, into: sum)
+                                    let ch = (firstBlock &+ b) &* 16, pixel = step &* outC
+                                    let bl = UnsafeRawPointer(start + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                    for p in 0..<4 { stage.apply16(sum[p] &+ bl, channels: ch, to: output + (o &+ p &* pixel &+ ch)) }
+                                }
+                                ox &+= 4 &* step
+                                continue
+                            }
+                            // One pixel: its inputs less the zero point (unsigned, from the folded
+                            // bias, when every tap is inside and the input is not doubled whole);
+                            // taps outside the input skipped.
+                            let unsigned = !wholeInput && rowInside && inside(ox, Int(g.padLeft), inW)
+                            let offset: Int16 = unsigned ? -128 : Int16(truncatingIfNeeded: zp), start = unsigned ? folded : bias
+                            var b = 0
+                            while b < count {
+                                let two = b &+ 1 < count, w = paired + b &* blockWeights
+                                onePixelSums(input, doubledInput: wholeInput ? UnsafePointer(doubled) : nil, inC: inC, zeroPoint: offset, oy: oy, ox: ox, g,
+                                             transposed: transposed, first: w, second: two ? w + blockWeights : nil, into: sum)
+                                for i in 0..<(two ? 2 : 1) {
+                                    let ch = (firstBlock &+ b &+ i) &* 16
+                                    let bl = UnsafeRawPointer(start + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                    stage.apply16(sum[i] &+ bl, channels: ch, to: output + (o &+ ch))
+                                }
+                                b &+= 2
+                            }
+                            ox &+= step
+                        }
+                    }
+                }
+                firstBlock &+= count
+            }
+        }
+        }
     }
-    sums[0] = foldPairs(l0, h0); sums[1] = foldPairs(l1, h1); sums[2] = foldPairs(l2, h2); sums[3] = foldPairs(l3, h3)
+}
+
+/// The sums of one block of 16 output channels for four output pixels whose taps all lie
+/// inside the input, pixel p in sums[p], over the block's pair-ordered weights and doubled
+/// input pairs (one broadcast load each) as `convolvePackedPaired` lays them out: the whole
+/// input less the zero point (`wholeInput`; a tap's pairs at its input pixel), or the group's
+/// field made unsigned (at the tap). `pixelWords`: the distance between the pixels' pairs.
+/// One accumulator of 16 lanes per pixel, 8 registers for the four on AVX2. Out of line, so
+/// that the helpers inline into it.
+@inlinable @inline(never)
+func fourPixelSums(_ doubled: UnsafePointer<UInt64>, wholeInput: Bool, pixelWords: Int, inC: Int, oy: Int, ox: Int, _ g: KernelGeometry,
+                   transposed: Bool, weights: UnsafePointer<Int16>, into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
+    var s0 = SIMD16<Int32>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+        let d = doubled + (wholeInput ? pixel : tap) &* inC / 2, w = weights + tap &* inC &* 16
+        for j in 0..<(inC / 2) {
+            let wp = w + j &* 32
+            s0 &+= pairProducts(d[j], wp)
+            s1 &+= pairProducts(d[pixelWords &+ j], wp)
+            s2 &+= pairProducts(d[2 &* pixelWords &+ j], wp)
+            s3 &+= pairProducts(d[3 &* pixelWords &+ j], wp)
+        }
+    }
+    sums[0] = s0; sums[1] = s1; sums[2] = s2; sums[3] = s3
+}
+
+/// The sums of one output pixel for two blocks over their pair-ordered weights (`first`,
+/// `second`; `second` nil for one block), into sums[0] and sums[1]: Σ weight × (input − zp)
+/// over the taps inside the input — taps outside contribute 0, as in the reference kernels.
+/// The pairs come from `doubledInput` (the whole input, already less the zero point) or are
+/// widened tap by tap; zp = −128 for a pixel whose taps all lie inside gives the folded bias's
+/// sums. Out of line, so that the sums stay in registers.
+@inlinable @inline(never)
+func onePixelSums(_ input: UnsafePointer<Int8>, doubledInput: UnsafePointer<UInt64>?, inC: Int, zeroPoint zp: Int16, oy: Int, ox: Int,
+                  _ g: KernelGeometry, transposed: Bool, first: UnsafePointer<Int16>, second: UnsafePointer<Int16>?,
+                  into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
+    var a = SIMD16<Int32>(repeating: 0), b = a
+    // The sums passed inout, not captured: a nested function that captures them, called from
+    // the tap closure, would box them (a heap allocation, refused by the no-allocation check).
+    @inline(__always) func accumulate(_ a: inout SIMD16<Int32>, _ b: inout SIMD16<Int32>, _ d: UnsafePointer<UInt64>, pairs: Int, _ at: Int) {
+        for j in 0..<pairs {
+            a &+= pairProducts(d[j], first + (at &+ j &* 32))
+            if let second { b &+= pairProducts(d[j], second + (at &+ j &* 32)) }
+        }
+    }
+    var doubled = SIMD64<UInt32>()
+    withUnsafeMutableBytes(of: &doubled) { raw in
+        let d = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+            if let doubledInput {
+                accumulate(&a, &b, doubledInput + pixel &* inC / 2, pairs: inC / 2, tap &* inC &* 16)
+                return
+            }
+            let x = input + pixel &* inC
+            var start = 0
+            while start < inC {
+                let count = min(inC &- start, 64)
+                widenDoubled(x + start, count: count, zeroPoint: zp, into: d)
+                accumulate(&a, &b, d, pairs: count / 2, (tap &* inC &+ start) &* 16)
+                start &+= 64
+            }
+        }
+    }
+    sums[0] = a; sums[1] = b
 }
 
 /// The most inputs `denseUnsigned` widens on the stack.
-@usableFromInline let denseInputCapacity = 1024
+@usableFromInline let denseInputCapacity = 32768
 
 /// A dense op (inputs a multiple of 4) on vector targets: the inputs made unsigned (x + 128)
 /// and widened to int16 once, so that each quad is one broadcast load for every block, then
@@ -341,10 +511,9 @@ func unsignedFourPixelSums(_ input: UnsafePointer<Int8>, inC: Int, pixelStride: 
 @inlinable @inline(never)
 func denseUnsigned<S: OutputStage>(_ input: UnsafePointer<Int8>, inputs: Int, packed: UnsafeRawPointer, blocks: Int, blockBytes: Int,
                                    foldedBias: UnsafePointer<Int32>, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
-    var wide = (SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(),
-                SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>(), SIMD64<Int16>())
-    withUnsafeMutableBytes(of: &wide) { raw in
-        widenUnsigned(input, count: inputs, into: raw.baseAddress!.assumingMemoryBound(to: Int16.self))
+    withInt16Scratch(count: inputs) { wide in
+        let raw = UnsafeMutableRawPointer(wide)
+        widenCentered(input, count: inputs, zeroPoint: -128, into: wide)
         var b = 0
         while b < blocks {
             let two = b &+ 1 < blocks
@@ -369,17 +538,17 @@ func denseUnsigned<S: OutputStage>(_ input: UnsafePointer<Int8>, inputs: Int, pa
     }
 }
 
-/// out[i] = x[i] + 128 as int16 for i < count (a multiple of 4): 16 at a time while it can,
-/// then 4. Each run is loaded into a local value first: read from memory that may alias `out`
-/// the loop stays scalar; from a local it is one vpmovsxbw.
+/// out[i] = x[i] − zp as int16 for i < count (a multiple of 4): 16 at a time while it can,
+/// then 4 (zp = −128: the unsigned bytes). Each run is loaded into a local value first: read
+/// from memory that may alias `out` the loop stays scalar; from a local it is one vpmovsxbw.
 @inlinable @inline(__always)
-func widenUnsigned(_ x: UnsafePointer<Int8>, count: Int, into out: UnsafeMutablePointer<Int16>) {
+func widenCentered(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, into out: UnsafeMutablePointer<Int16>) {
     @inline(__always) func run<V: SIMD, W: SIMD>(_ i: Int, _: V.Type, _: W.Type) where V.Scalar == Int8, W.Scalar == Int16 {
         var v = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), w = W()
         withUnsafeBytes(of: &v) { s in
             withUnsafeMutableBytes(of: &w) { d in
                 let src = s.baseAddress!.assumingMemoryBound(to: Int8.self), dst = d.baseAddress!.assumingMemoryBound(to: Int16.self)
-                for j in 0..<V.scalarCount { dst[j] = Int16(src[j]) &+ 128 }
+                for j in 0..<V.scalarCount { dst[j] = Int16(src[j]) &- zp }
             }
         }
         UnsafeMutableRawPointer(out + i).storeBytes(of: w, as: W.self)
@@ -391,82 +560,115 @@ func widenUnsigned(_ x: UnsafePointer<Int8>, count: Int, into out: UnsafeMutable
 
 /// Ops with a short reduction (at most 32 values) over channels that are not a multiple of 4:
 /// a first layer reading a 1-channel image, a dense op on a 2-value latent. Each output pixel's
-/// inputs (zero point subtracted, 0 for taps outside) are gathered once into 32 lanes on the
-/// stack; every block of 16 output channels then takes them one broadcast at a time.
+/// inputs (zero point subtracted, 0 for taps outside) are gathered once on the stack; every
+/// block of 16 output channels then takes them one broadcast at a time — on vector targets as
+/// pairs against pair-ordered weights (`pairOrderedWeights`), rewritten once per call for up
+/// to 8,192 weights' worth of blocks at a time.
 @inlinable
 func convolvePackedFewInputs<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
     let inC = Int(g.inC), k = Int(g.kernelH), outW = Int(g.outW), outC = Int(g.outC), blocks = outC / 16
     let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
-    var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0))
+    let pairs = (r &+ 1) / 2, blockWeights = pairs &* 32, chunk = min(blocks, 8192 / blockWeights)
+    var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0), SIMD16<UInt64>(repeating: 0))
     withUnsafeMutableBytes(of: &lanes) { raw in
-        let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
-        let s = Int(g.stride), inW = Int(g.inW), row = k &* inC
-        for oy in 0..<Int(g.outH) {
-            let rowInside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
-            for ox in 0..<outW {
-                if rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false) {
-                    // Every tap inside: the field is k runs of k · inC contiguous values.
-                    let first = input + firstTapPixel(oy, ox, g, transposed: false) &* inC
-                    for ky in 0..<k {
-                        let x = first + ky &* inW &* inC, d = v + ky &* row
-                        for i in 0..<row { d[i] = Int32(x[i]) &- zp }
-                    }
-                } else {
-                    raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
-                    raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
-                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                        let x = input + pixel &* inC, d = v + tap &* inC
-                        for ic in 0..<inC { d[ic] = Int32(x[ic]) &- zp }
+        // v: the field, 32 values (int32 lanes on Cortex-M, the first 64 bytes as int16 on
+        // vector targets); d: its pairs doubled (`doublePairs`).
+        let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self), v16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
+        let d = (raw.baseAddress! + 128).assumingMemoryBound(to: UInt64.self)
+        let s = Int(g.stride), inW = Int(g.inW), row = k &* inC, zp16 = Int16(truncatingIfNeeded: zp)
+        @inline(__always) func gather(_ oy: Int, _ ox: Int, inside: Bool) {
+            if inside {
+                // Every tap inside: the field is k runs of k · inC contiguous values.
+                let first = input + firstTapPixel(oy, ox, g, transposed: false) &* inC
+                for ky in 0..<k {
+                    let x = first + ky &* inW &* inC
+                    if targetHasVectorUnit {
+                        for i in 0..<row { v16[ky &* row &+ i] = Int16(x[i]) &- zp16 }
+                    } else {
+                        for i in 0..<row { v[ky &* row &+ i] = Int32(x[i]) &- zp }
                     }
                 }
-                let o = (oy &* outW &+ ox) &* outC
-                #if arch(arm)
-                fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
-                #else
-                for b in 0..<blocks {
-                    let wb = packed + b &* blockBytes
-                    var acc = SIMD16<Int32>(repeating: 0)
-                    if targetHasVectorUnit {
-                        // Whole 16-bit pairs per multiply-add (`multiplyAddQuadPairs`), each quad of
-                        // the field narrowed to four int16 (|x − zp| ≤ 255).
-                        var l = acc, h = acc
-                        for q in 0..<quads {
-                            let x = v + 4 &* q
-                            let quad = quadWord { x[$0] }
-                            withWidened((wb + q &* 64).assumingMemoryBound(to: Int8.self), count: 64) { multiplyAddQuadPairs(&l, &h, quad, $0) }
-                        }
-                        acc = foldPairs(l, h)
-                    } else {
-                        for q in 0..<quads {
-                            let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
-                            acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
-                            acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
-                        }
+            } else {
+                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
+                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
+                forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+                    let x = input + pixel &* inC
+                    for ic in 0..<inC {
+                        if targetHasVectorUnit { v16[tap &* inC &+ ic] = Int16(x[ic]) &- zp16 } else { v[tap &* inC &+ ic] = Int32(x[ic]) &- zp }
                     }
-                    let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
-                    if targetHasVectorUnit {
-                        // A plain loop with the stride a constant: LLVM widens the 16 weights
-                        // with vector instructions instead of 16 scalar loads and inserts.
-                        switch rest {
-                        case 1: acc &+= restProducts(t, 1, v + 4 &* quads)
-                        case 2: acc &+= restProducts(t, 2, v + 4 &* quads)
-                        case 3: acc &+= restProducts(t, 3, v + 4 &* quads)
-                        default: break
-                        }
-                    } else {
-                        for j in 0..<rest {
-                            var w = SIMD16<Int32>(repeating: 0)
-                            for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
-                            acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
-                        }
-                    }
-                    let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
-                    stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
                 }
-                #endif
             }
+        }
+        @inline(__always) func eachPixel(_ body: (_ o: Int) -> Void) {
+            for oy in 0..<Int(g.outH) {
+                let rowInside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
+                for ox in 0..<outW {
+                    gather(oy, ox, inside: rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false))
+                    body((oy &* outW &+ ox) &* outC)
+                }
+            }
+        }
+        if targetHasVectorUnit && g.outH == 1 && g.outW == 1 {
+            // One output pixel (a dense op on a latent): each block is rewritten once anyway,
+            // one at a time into a small buffer (clearing a large one costs more than the op).
+            withInt16Scratch(count: blockWeights) { w in
+                eachPixel { _ in
+                    doublePairs(v16, pairs: pairs, into: d)
+                    for b in 0..<blocks {
+                        pairOrderedWeights(packed + b &* blockBytes, reduction: r, into: w)
+                        var acc = SIMD16<Int32>(repeating: 0)
+                        for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
+                        stage.apply16(acc &+ UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self), channels: b &* 16, to: output + b &* 16)
+                    }
+                }
+            }
+            return
+        }
+        if targetHasVectorUnit {
+            withInt16Scratch(count: chunk &* blockWeights) { paired in
+                var firstBlock = 0
+                while firstBlock < blocks {
+                    let count = min(chunk, blocks &- firstBlock)
+                    for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
+                    eachPixel { o in
+                        doublePairs(v16, pairs: pairs, into: d)
+                        for b in 0..<count {
+                            let w = paired + b &* blockWeights
+                            var acc = SIMD16<Int32>(repeating: 0)
+                            for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
+                            let ch = (firstBlock &+ b) &* 16
+                            stage.apply16(acc &+ UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self), channels: ch, to: output + (o &+ ch))
+                        }
+                    }
+                    firstBlock &+= count
+                }
+            }
+            return
+        }
+        eachPixel { o in
+            #if arch(arm)
+            fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
+            #else
+            for b in 0..<blocks {
+                let wb = packed + b &* blockBytes
+                var acc = SIMD16<Int32>(repeating: 0)
+                for q in 0..<quads {
+                    let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
+                    acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
+                    acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                }
+                let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
+                for j in 0..<rest {
+                    var w = SIMD16<Int32>(repeating: 0)
+                    for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
+                    acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
+                }
+                let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
+            }
+            #endif
         }
     }
 }

@@ -52,6 +52,15 @@ func clampLanes(_ v: SIMD16<Int32>, _ lo: Int32, _ hi: Int32) -> SIMD16<Int32> {
     return r
 }
 
+/// Whether shifts[0 ..< count] all exceed 1 (see `roundedHighWords`). A min reduction, which
+/// LLVM vectorizes (a loop with an early exit stays scalar: 3,136 channels cost 2 µs).
+@inlinable
+func allAboveOne(_ shifts: UnsafePointer<Int32>, _ count: Int) -> Bool {
+    var least = Int32.max
+    for c in 0..<count { least = Swift.min(least, shifts[c]) }
+    return least > 1
+}
+
 public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedValue>: OutputStage {
     public var multipliers: UnsafePointer<Int32>
     public var shifts: UnsafePointer<Int32>
@@ -62,6 +71,12 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
     /// Clamp bounds in the output's quantized domain (ReLU: min = zero point).
     public var min: Int32
     public var max: Int32
+    /// Whether negative accumulators have multipliers of their own (LeakyReLU): without, the
+    /// 16-lane form skips choosing between the two sets.
+    @usableFromInline var twoMultiplierSets: Bool
+    /// Set by whoever knows the channel count (`checkingShifts`): every shift, of both sets,
+    /// above 1, so the 16-lane form goes straight to `roundedHighWords`.
+    @usableFromInline var shiftsAboveOne = false
 
     @inlinable
     public init(multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>,
@@ -70,6 +85,16 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
         self.multipliers = multipliers; self.shifts = shifts
         self.negativeMultipliers = negativeMultipliers; self.negativeShifts = negativeShifts
         self.outputZeroPoint = outputZeroPoint; self.min = min; self.max = max
+        twoMultiplierSets = negativeMultipliers != multipliers || negativeShifts != shifts
+    }
+
+    /// This stage with `shiftsAboveOne` set when it holds for channels 0 ..< channels: a
+    /// check once per op instead of once per 16 outputs.
+    @inlinable
+    public func checkingShifts(channels: Int) -> Self {
+        var s = self
+        s.shiftsAboveOne = allAboveOne(shifts, channels) && allAboveOne(negativeShifts, channels)
+        return s
     }
 
     @inlinable @inline(__always)
@@ -86,12 +111,14 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
-        let positive = acc .>= SIMD16<Int32>(repeating: 0)
-        var m = UnsafeRawPointer(negativeMultipliers + c).loadUnaligned(as: SIMD16<Int32>.self)
-        var sh = UnsafeRawPointer(negativeShifts + c).loadUnaligned(as: SIMD16<Int32>.self)
-        m.replace(with: UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
-        sh.replace(with: UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self), where: positive)
-        var v = multiplyByQuantizedMultiplier(acc, m, sh) &+ outputZeroPoint
+        var m = UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self)
+        var sh = UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self)
+        if twoMultiplierSets {
+            let negative = acc .< SIMD16<Int32>(repeating: 0)
+            m.replace(with: UnsafeRawPointer(negativeMultipliers + c).loadUnaligned(as: SIMD16<Int32>.self), where: negative)
+            sh.replace(with: UnsafeRawPointer(negativeShifts + c).loadUnaligned(as: SIMD16<Int32>.self), where: negative)
+        }
+        var v = (shiftsAboveOne ? roundedHighWords(acc, m, sh) : multiplyByQuantizedMultiplier(acc, m, sh)) &+ outputZeroPoint
         v = clampLanes(v, min, max)
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: v[l]) }
     }
@@ -124,10 +151,20 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
     public var shifts: UnsafePointer<Int32>
     /// σ(−16 + i/8) in Q15, i = 0...256.
     public var table: UnsafePointer<Int32>
+    /// As in `Requantization`: set by `checkingShifts`.
+    @usableFromInline var shiftsAboveOne = false
 
     @inlinable
     public init(multipliers: UnsafePointer<Int32>, shifts: UnsafePointer<Int32>, table: UnsafePointer<Int32>) {
         self.multipliers = multipliers; self.shifts = shifts; self.table = table
+    }
+
+    /// This stage with `shiftsAboveOne` set when it holds for channels 0 ..< channels.
+    @inlinable
+    public func checkingShifts(channels: Int) -> Self {
+        var s = self
+        s.shiftsAboveOne = allAboveOne(shifts, channels)
+        return s
     }
 
     @inlinable @inline(__always)
@@ -151,8 +188,9 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
     @inlinable @inline(__always)
     public func apply16(_ acc: SIMD16<Int32>, channels c: Int, to out: UnsafeMutablePointer<Output>) {
         guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
-        let logit = multiplyByQuantizedMultiplier(acc, UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self),
-                                                  UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self))
+        let m = UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self)
+        let sh = UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self)
+        let logit = shiftsAboveOne ? roundedHighWords(acc, m, sh) : multiplyByQuantizedMultiplier(acc, m, sh)
         let u = clampLanes(logit, -32768, 32767) &+ 32768
         let i = u &>> 8, frac = u & 255
         var a = SIMD16<Int32>(), b = SIMD16<Int32>()

@@ -124,9 +124,10 @@ enum WeightedOp {
             let packed = UnsafeRawPointer(b + layout.weights), folded = (b + layout.foldedBias).assumingMemoryBound(to: Int32.self)
             if r.stage == .sigmoid {
                 let stage = FusedSigmoid<Int32, Y>(multipliers: m, shifts: s, table: (b + layout.table).assumingMemoryBound(to: Int32.self))
+                    .checkingShifts(channels: Int(g.outC))
                 convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: bias, foldedBias: folded, g, transposed: form == .transposedConv, stage, output: dst)
             } else {
-                let stage = requantization(op, layout, Int32.self, Y.self)
+                let stage = requantization(op, layout, Int32.self, Y.self).checkingShifts(channels: Int(g.outC))
                 convolvePackedInt8(input, inputZeroPoint: x.zeroPoint, packed: packed, bias: bias, foldedBias: folded, g, transposed: form == .transposedConv, stage, output: dst)
             }
             return
