@@ -244,21 +244,7 @@ public func convolvePackedInt8<S: OutputStage>(
 
 /// The most int16 weights the paired path rewrites on the stack per pass (64 KB): one block of
 /// a 3×3 convolution over up to 227 channels, or 5×5 over 81.
-@usableFromInline let pairedWeightCapacity = 32768
-
-/// `body` on a stack buffer of at least `count` (≤ 32,768) int16 values, in one of five sizes
-/// so that small layers do not clear 64 KB per call.
-@inlinable @inline(__always)
-func withInt16Scratch<R>(count: Int, _ body: (UnsafeMutablePointer<Int16>) -> R) -> R {
-    @inline(__always) func run<T>(_ storage: inout T) -> R {
-        withUnsafeMutableBytes(of: &storage) { body($0.baseAddress!.assumingMemoryBound(to: Int16.self)) }
-    }
-    if count <= 512 { var s = InlineArray<512, Int16>(repeating: 0); return run(&s) }
-    if count <= 1024 { var s = InlineArray<1024, Int16>(repeating: 0); return run(&s) }
-    if count <= 2048 { var s = InlineArray<2048, Int16>(repeating: 0); return run(&s) }
-    if count <= 8192 { var s = InlineArray<8192, Int16>(repeating: 0); return run(&s) }
-    var s = InlineArray<32768, Int16>(repeating: 0); return run(&s)
-}
+@usableFromInline let pairedWeightCapacity = int16ScratchCapacity
 
 /// One block's weights ([16 channels] × `reduction` values in the packed layout: quads, then
 /// the rest) in pair order, int16: for each pair of reduction values (r, r + 1),
@@ -335,7 +321,7 @@ func widenDoubled(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, int
 }
 
 /// The most input values `convolvePackedPaired` widens and doubles whole (64 KB on the stack).
-@usableFromInline let doubledInputCapacity = 16384
+@usableFromInline let doubledInputCapacity = int16ScratchCapacity / 2
 
 /// `convolvePackedInt8` on vector targets: the weights rewritten in pair order
 /// (`pairOrderedWeights`) for as many blocks as fit `pairedWeightCapacity`, then every output
@@ -502,7 +488,7 @@ func onePixelSums(_ input: UnsafePointer<Int8>, doubledInput: UnsafePointer<UInt
 }
 
 /// The most inputs `denseUnsigned` widens on the stack.
-@usableFromInline let denseInputCapacity = 32768
+@usableFromInline let denseInputCapacity = int16ScratchCapacity
 
 /// A dense op (inputs a multiple of 4) on vector targets: the inputs made unsigned (x + 128)
 /// and widened to int16 once, so that each quad is one broadcast load for every block, then
@@ -601,45 +587,37 @@ func convolvePackedFewInputs<S: OutputStage>(
                 }
             }
         }
-        @inline(__always) func eachPixel(_ body: (_ o: Int) -> Void) {
-            for oy in 0..<Int(g.outH) {
-                let rowInside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
-                for ox in 0..<outW {
-                    gather(oy, ox, inside: rowInside && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false))
-                    body((oy &* outW &+ ox) &* outC)
-                }
-            }
-        }
-        if targetHasVectorUnit && g.outH == 1 && g.outW == 1 {
-            // One output pixel (a dense op on a latent): each block is rewritten once anyway,
-            // one at a time into a small buffer (clearing a large one costs more than the op).
-            withInt16Scratch(count: blockWeights) { w in
-                eachPixel { _ in
-                    doublePairs(v16, pairs: pairs, into: d)
-                    for b in 0..<blocks {
-                        pairOrderedWeights(packed + b &* blockBytes, reduction: r, into: w)
-                        var acc = SIMD16<Int32>(repeating: 0)
-                        for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
-                        stage.apply16(acc &+ UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self), channels: b &* 16, to: output + b &* 16)
-                    }
-                }
-            }
-            return
+        // Gathers output pixel (oy, ox)'s field; returns where its outputs go. (A loop body
+        // passed as a closure was called through a pointer per pixel: 4 % of denoise-ae.)
+        @inline(__always) func gatherPixel(_ oy: Int, _ ox: Int) -> Int {
+            let inside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
+                && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false)
+            gather(oy, ox, inside: inside)
+            return (oy &* outW &+ ox) &* outC
         }
         if targetHasVectorUnit {
-            withInt16Scratch(count: chunk &* blockWeights) { paired in
+            // One output pixel (a dense op on a latent) rewrites each block once anyway: one at a
+            // time into a small buffer (clearing a large one costs more than the op).
+            let single = g.outH == 1 && outW == 1
+            withInt16Scratch(count: (single ? 1 : chunk) &* blockWeights) { paired in
                 var firstBlock = 0
                 while firstBlock < blocks {
-                    let count = min(chunk, blocks &- firstBlock)
-                    for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
-                    eachPixel { o in
-                        doublePairs(v16, pairs: pairs, into: d)
-                        for b in 0..<count {
-                            let w = paired + b &* blockWeights
-                            var acc = SIMD16<Int32>(repeating: 0)
-                            for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
-                            let ch = (firstBlock &+ b) &* 16
-                            stage.apply16(acc &+ UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self), channels: ch, to: output + (o &+ ch))
+                    let count = single ? blocks : min(chunk, blocks &- firstBlock)
+                    if !single {
+                        for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
+                    }
+                    for oy in 0..<Int(g.outH) {
+                        for ox in 0..<outW {
+                            let o = gatherPixel(oy, ox)
+                            doublePairs(v16, pairs: pairs, into: d)
+                            for b in 0..<count {
+                                let ch = (firstBlock &+ b) &* 16
+                                if single { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired) }
+                                let w = paired + (single ? 0 : b &* blockWeights)
+                                var acc = SIMD16<Int32>(repeating: 0)
+                                for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
+                                stage.apply16(acc &+ UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self), channels: ch, to: output + (o &+ ch))
+                            }
                         }
                     }
                     firstBlock &+= count
@@ -647,28 +625,31 @@ func convolvePackedFewInputs<S: OutputStage>(
             }
             return
         }
-        eachPixel { o in
-            #if arch(arm)
-            fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
-            #else
-            for b in 0..<blocks {
-                let wb = packed + b &* blockBytes
-                var acc = SIMD16<Int32>(repeating: 0)
-                for q in 0..<quads {
-                    let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
-                    acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
-                    acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+        for oy in 0..<Int(g.outH) {
+            for ox in 0..<outW {
+                let o = gatherPixel(oy, ox)
+                #if arch(arm)
+                fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
+                #else
+                for b in 0..<blocks {
+                    let wb = packed + b &* blockBytes
+                    var acc = SIMD16<Int32>(repeating: 0)
+                    for q in 0..<quads {
+                        let wv = (wb + q &* 64).loadUnaligned(as: SIMD16<Int32>.self), x = v + 4 &* q
+                        acc &+= ((wv &<< 24) &>> 24) &* SIMD16(repeating: x[0]) &+ ((wv &<< 16) &>> 24) &* SIMD16(repeating: x[1])
+                        acc &+= ((wv &<< 8) &>> 24) &* SIMD16(repeating: x[2]) &+ (wv &>> 24) &* SIMD16(repeating: x[3])
+                    }
+                    let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
+                    for j in 0..<rest {
+                        var w = SIMD16<Int32>(repeating: 0)
+                        for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
+                        acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
+                    }
+                    let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
+                    stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
                 }
-                let t = (wb + quads &* 64).assumingMemoryBound(to: Int8.self)
-                for j in 0..<rest {
-                    var w = SIMD16<Int32>(repeating: 0)
-                    for l in 0..<16 { w[l] = Int32(t[l &* rest &+ j]) }
-                    acc &+= w &* SIMD16(repeating: v[4 &* quads &+ j])
-                }
-                let bv: SIMD16<Int32> = UnsafeRawPointer(bias + b &* 16).loadUnaligned(as: SIMD16<Int32>.self)
-                stage.apply16(acc &+ bv, channels: b &* 16, to: output + (o &+ b &* 16))
+                #endif
             }
-            #endif
         }
     }
 }
