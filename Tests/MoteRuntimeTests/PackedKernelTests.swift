@@ -34,10 +34,10 @@ struct PackedKernelTests {
         // block too large for it (the portable path). Short reductions: 16 + 16 + 1 blocks.
         Case(kind: .conv, inH: 9, inC: 64, outC: 128, k: 3, s: 1), Case(kind: .transposedConv, inH: 5, inC: 64, outC: 64, k: 3, s: 2),
         Case(kind: .conv, inH: 6, inC: 232, outC: 16, k: 3, s: 1), Case(kind: .dense, inH: 1, inC: 31, outC: 528, k: 1, s: 1),
-        // Inputs of more than 16,384 values: widened per four-pixel group and per pixel, not
-        // once for the whole op.
+        // Inputs of more than 16,384 values: widened in bands of rows; and k input rows of more
+        // than that (the portable path).
         Case(kind: .conv, inH: 24, inC: 32, outC: 32, k: 3, s: 1), Case(kind: .transposedConv, inH: 17, inC: 64, outC: 16, k: 3, s: 2),
-        Case(kind: .conv, inH: 23, inC: 36, outC: 16, k: 5, s: 2),
+        Case(kind: .conv, inH: 23, inC: 36, outC: 16, k: 5, s: 2), Case(kind: .conv, inH: 35, inC: 96, outC: 16, k: 5, s: 2),
     ]
 
     /// σ(−16 + i/8) in Q15, as the exporter writes it.

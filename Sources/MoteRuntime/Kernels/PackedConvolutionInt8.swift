@@ -112,14 +112,15 @@ public func convolvePackedInt8<S: OutputStage>(
             denseUnsigned(input, inputs: inC, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
             return
         }
-        if r &* 16 <= pairedWeightCapacity {
-            convolvePackedPaired(input, inputZeroPoint: zp, packed: packed, bias: bias, foldedBias: foldedBias, g, transposed: transposed, stage, output: output)
+        if r &* 16 <= pairedWeightCapacity && k &* inW &* inC <= doubledInputCapacity {
+            convolvePackedPaired(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output)
             return
         }
     }
     // The portable path: other targets without vector registers, and on vector targets the
-    // layers whose one block of weights exceeds the paired path's stack copy (3×3 with more
-    // than 227 input channels) or whose channels are not a multiple of 4.
+    // layers too large for the paired path's stack copies (one block of weights: 3×3 with more
+    // than 227 input channels; k input rows: more than 16,384 values) or whose channels are
+    // not a multiple of 4.
     // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
     // so that all 4 use the same taps) where every tap lies inside the input horizontally:
     // each weight load then serves 4 pixels. Other pixels go one by one.
@@ -320,94 +321,102 @@ func widenDoubled(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, int
     }
 }
 
-/// The most input values `convolvePackedPaired` widens and doubles whole (64 KB on the stack).
+/// The most input values `convolvePackedPaired` holds widened and doubled (64 KB of stack):
+/// the input rows of a band of output rows, at least one row's k input rows.
 @usableFromInline let doubledInputCapacity = int16ScratchCapacity / 2
 
-/// `convolvePackedInt8` on vector targets: the weights rewritten in pair order
-/// (`pairOrderedWeights`) for as many blocks as fit `pairedWeightCapacity`, then every output
-/// pixel for those blocks — in groups of 4 along a row where all their taps lie inside the
-/// input, the others one at a time, two blocks per pass — and so on for the next blocks.
-/// The inputs are widened and doubled (`widenDoubled`) once for the whole op when they fit
-/// `doubledInputCapacity`, less the zero point (every pixel then starts from the bias);
-/// larger inputs once per four-pixel group (made unsigned, from the folded bias) or per pixel.
+/// `convolvePackedInt8` on vector targets. The weights are rewritten in pair order
+/// (`pairOrderedWeights`) for as many blocks as fit `pairedWeightCapacity`, and the input rows
+/// of as many output rows as fit `doubledInputCapacity` are widened and doubled
+/// (`widenDoubled`), less the zero point — once per band, not once per pixel and tap (which
+/// cost denoise-ae's 28×28×32 convolution a fifth of its time). Every output pixel of the band
+/// then takes its taps' pairs from there: in groups of 4 along a row where all their taps lie
+/// inside the input, the others one at a time (two blocks per pass) skipping taps outside,
+/// which contribute 0 as in the reference kernels. And so on for the next blocks.
 @inlinable
 func convolvePackedPaired<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
-    foldedBias: UnsafePointer<Int32>, _ g: KernelGeometry, transposed: Bool, _ stage: S,
-    output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    let blockWeights = Int(g.kernelH) &* Int(g.kernelH) &* Int(g.inC) &* 16
+    let chunk = min(Int(g.outC) / 16, pairedWeightCapacity / blockWeights)
+    withInt16Scratch(count: int16ScratchCapacity) { bandStorage in
+        withInt16Scratch(count: chunk &* blockWeights) { paired in
+            convolvePairedPasses(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output,
+                                 band: UnsafeMutableRawPointer(bandStorage).assumingMemoryBound(to: UInt64.self), paired: paired, chunk: chunk)
+        }
+    }
+}
+
+/// `convolvePackedPaired`'s passes over its two stack buffers: `band` for the doubled input
+/// rows, `paired` for `chunk` blocks of weights. Out of line, not in the buffers' closures
+/// (called through a pointer, where LLVM keeps less in registers).
+@inlinable @inline(never)
+func convolvePairedPasses<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>,
+    band: UnsafeMutablePointer<UInt64>, paired: UnsafeMutablePointer<Int16>, chunk: Int) where S.Accumulator == Int32 {
     let inC = Int(g.inC), k = Int(g.kernelH), s = Int(g.stride), inH = Int(g.inH), inW = Int(g.inW)
-    let outC = Int(g.outC), outW = Int(g.outW), blocks = outC / 16
+    let outC = Int(g.outC), outH = Int(g.outH), outW = Int(g.outW), blocks = outC / 16
     let r = k &* k &* inC, blockBytes = r &* 16, blockWeights = r &* 16   // no rest: r is a multiple of 4
-    let chunk = min(blocks, pairedWeightCapacity / blockWeights)
-    let inputs = inH &* inW &* inC, wholeInput = inputs <= doubledInputCapacity
+    let rowValues = inW &* inC, bandRows = doubledInputCapacity / rowValues   // ≥ k, by the caller's check
     let step = transposed ? s : 1
-    let pixelStride = (transposed ? 1 : s) &* inC     // input distance between grouped pixels
+    let pixelWords = (transposed ? 1 : s) &* inC / 2     // distance between grouped pixels' pairs
     @inline(__always) func inside(_ o: Int, _ pad: Int, _ size: Int) -> Bool {
         allTapsInside(o, kernel: k, stride: s, pad: pad, size: size, transposed: transposed)
+    }
+    /// The input rows that output rows first ..< end read, clamped to the input (for a
+    /// transposed conv from floor((first + padTop − k + 1) / s): at most a row more than read).
+    @inline(__always) func inputRows(_ first: Int, _ end: Int) -> (Int, Int) {
+        let pad = Int(g.padTop)
+        let low = transposed ? (first &+ pad &- (k &- 1) &+ s &* k) / s &- k : first &* s &- pad
+        let high = transposed ? (end &- 1 &+ pad) / s : (end &- 1) &* s &- pad &+ k &- 1
+        return (max(low, 0), min(high &+ 1, inH))
     }
     var sums = (SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>(), SIMD16<Int32>())
     withUnsafeMutableBytes(of: &sums) { raw in
         let sum = raw.baseAddress!.assumingMemoryBound(to: SIMD16<Int32>.self)
-        // The whole input as pairs twice, or a four-pixel group's receptive field:
-        // [pixel][tap][inC / 2] 64-bit words (8 · r int16 ≤ 16,384 by the weights' capacity).
-        withInt16Scratch(count: wholeInput ? 2 &* inputs : 8 &* r) { doubledStorage in
-        let doubled = UnsafeMutableRawPointer(doubledStorage).assumingMemoryBound(to: UInt64.self)
-        if wholeInput {
-            var first = 0
-            while first < inputs {
-                widenDoubled(input + first, count: min(inputs &- first, 64), zeroPoint: Int16(truncatingIfNeeded: zp), into: doubled + first / 2)
-                first &+= 64
-            }
-        }
-        withInt16Scratch(count: chunk &* blockWeights) { paired in
-            var firstBlock = 0
-            while firstBlock < blocks {
-                let count = min(chunk, blocks &- firstBlock)
-                for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
-                for oy in 0..<Int(g.outH) {
+        var firstBlock = 0
+        while firstBlock < blocks {
+            let count = min(chunk, blocks &- firstBlock)
+            for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
+            var bandStart = 0
+            while bandStart < outH {
+                // As many output rows as their input rows fit, those rows widened and doubled;
+                // `doubled` addresses them by input pixel, as if the whole input were there.
+                var bandEnd = bandStart &+ 1
+                while bandEnd < outH { let (a, b) = inputRows(bandStart, bandEnd &+ 1); if b &- a > bandRows { break }; bandEnd &+= 1 }
+                let (rowsFirst, rowsEnd) = inputRows(bandStart, bandEnd)
+                let values = max(rowsEnd &- rowsFirst, 0) &* rowValues
+                var at = 0
+                while at < values {
+                    widenDoubled(input + (rowsFirst &* rowValues &+ at), count: min(values &- at, 64), zeroPoint: Int16(truncatingIfNeeded: zp), into: band + at / 2)
+                    at &+= 64
+                }
+                let doubled = UnsafePointer(band) - rowsFirst &* rowValues / 2
+                for oy in bandStart..<bandEnd {
                     let rowInside = inside(oy, Int(g.padTop), inH)
                     for phase in 0..<step {
                         var ox = phase
                         while ox < outW {
                             let o = (oy &* outW &+ ox) &* outC
-                            let folded = foldedBias + (transposed ? ((oy &+ Int(g.padTop)) % s &* s &+ (ox &+ Int(g.padLeft)) % s) &* outC : 0)
                             if rowInside && ox &+ 3 &* step < outW && inside(ox, Int(g.padLeft), inW) && inside(ox &+ 3 &* step, Int(g.padLeft), inW) {
-                                if !wholeInput {
-                                    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                                        for p in 0..<4 {
-                                            let x = input + (pixel &* inC &+ p &* pixelStride), d = doubled + (p &* r &+ tap &* inC) / 2
-                                            var first = 0
-                                            while first < inC {
-                                                widenDoubled(x + first, count: min(inC &- first, 64), zeroPoint: -128, into: d + first / 2)
-                                                first &+= 64
-                                            }
-                                        }
-                                    }
-                                }
-                                let start = wholeInput ? bias : folded
                                 for b in 0..<count {
-                                    fourPixelSums(doubled, wholeInput: wholeInput, pixelWords: (wholeInput ? pixelStride : r) / 2, inC: inC, oy: oy, ox: ox, g,
-                                                  transposed: transposed, weights: paired + b &* blockWeights, into: sum)
+                                    fourPixelSums(doubled, pixelWords: pixelWords, inC: inC, oy: oy, ox: ox, g, transposed: transposed,
+                                                  weights: paired + b &* blockWeights, into: sum)
                                     let ch = (firstBlock &+ b) &* 16, pixel = step &* outC
-                                    let bl = UnsafeRawPointer(start + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                    let bl = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self)
                                     for p in 0..<4 { stage.apply16(sum[p] &+ bl, channels: ch, to: output + (o &+ p &* pixel &+ ch)) }
                                 }
                                 ox &+= 4 &* step
                                 continue
                             }
-                            // One pixel: its inputs less the zero point (unsigned, from the folded
-                            // bias, when every tap is inside and the input is not doubled whole);
-                            // taps outside the input skipped.
-                            let unsigned = !wholeInput && rowInside && inside(ox, Int(g.padLeft), inW)
-                            let offset: Int16 = unsigned ? -128 : Int16(truncatingIfNeeded: zp), start = unsigned ? folded : bias
                             var b = 0
                             while b < count {
                                 let two = b &+ 1 < count, w = paired + b &* blockWeights
-                                onePixelSums(input, doubledInput: wholeInput ? UnsafePointer(doubled) : nil, inC: inC, zeroPoint: offset, oy: oy, ox: ox, g,
-                                             transposed: transposed, first: w, second: two ? w + blockWeights : nil, into: sum)
+                                onePixelSums(doubled, inC: inC, oy: oy, ox: ox, g, transposed: transposed, first: w, second: two ? w + blockWeights : nil, into: sum)
                                 for i in 0..<(two ? 2 : 1) {
                                     let ch = (firstBlock &+ b &+ i) &* 16
-                                    let bl = UnsafeRawPointer(start + ch).loadUnaligned(as: SIMD16<Int32>.self)
+                                    let bl = UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self)
                                     stage.apply16(sum[i] &+ bl, channels: ch, to: output + (o &+ ch))
                                 }
                                 b &+= 2
@@ -416,26 +425,25 @@ func convolvePackedPaired<S: OutputStage>(
                         }
                     }
                 }
-                firstBlock &+= count
+                bandStart = bandEnd
             }
-        }
+            firstBlock &+= count
         }
     }
 }
 
 /// The sums of one block of 16 output channels for four output pixels whose taps all lie
-/// inside the input, pixel p in sums[p], over the block's pair-ordered weights and doubled
-/// input pairs (one broadcast load each) as `convolvePackedPaired` lays them out: the whole
-/// input less the zero point (`wholeInput`; a tap's pairs at its input pixel), or the group's
-/// field made unsigned (at the tap). `pixelWords`: the distance between the pixels' pairs.
-/// One accumulator of 16 lanes per pixel, 8 registers for the four on AVX2. Out of line, so
-/// that the helpers inline into it.
+/// inside the input, pixel p in sums[p], over the block's pair-ordered weights and the input
+/// pairs as `convolvePackedPaired` lays them out (less the zero point, doubled: one broadcast
+/// load each; `doubled` addressed by input pixel, `pixelWords` between the pixels). One
+/// accumulator of 16 lanes per pixel, 8 registers for the four on AVX2. Out of line, so that
+/// the helpers inline into it.
 @inlinable @inline(never)
-func fourPixelSums(_ doubled: UnsafePointer<UInt64>, wholeInput: Bool, pixelWords: Int, inC: Int, oy: Int, ox: Int, _ g: KernelGeometry,
+func fourPixelSums(_ doubled: UnsafePointer<UInt64>, pixelWords: Int, inC: Int, oy: Int, ox: Int, _ g: KernelGeometry,
                    transposed: Bool, weights: UnsafePointer<Int16>, into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
     var s0 = SIMD16<Int32>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
     forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-        let d = doubled + (wholeInput ? pixel : tap) &* inC / 2, w = weights + tap &* inC &* 16
+        let d = doubled + pixel &* inC / 2, w = weights + tap &* inC &* 16
         for j in 0..<(inC / 2) {
             let wp = w + j &* 32
             s0 &+= pairProducts(d[j], wp)
@@ -449,39 +457,18 @@ func fourPixelSums(_ doubled: UnsafePointer<UInt64>, wholeInput: Bool, pixelWord
 
 /// The sums of one output pixel for two blocks over their pair-ordered weights (`first`,
 /// `second`; `second` nil for one block), into sums[0] and sums[1]: Σ weight × (input − zp)
-/// over the taps inside the input — taps outside contribute 0, as in the reference kernels.
-/// The pairs come from `doubledInput` (the whole input, already less the zero point) or are
-/// widened tap by tap; zp = −128 for a pixel whose taps all lie inside gives the folded bias's
-/// sums. Out of line, so that the sums stay in registers.
+/// over the taps inside the input — taps outside contribute 0, as in the reference kernels —
+/// from the input pairs as `convolvePackedPaired` lays them out. Out of line, so that the sums
+/// stay in registers.
 @inlinable @inline(never)
-func onePixelSums(_ input: UnsafePointer<Int8>, doubledInput: UnsafePointer<UInt64>?, inC: Int, zeroPoint zp: Int16, oy: Int, ox: Int,
-                  _ g: KernelGeometry, transposed: Bool, first: UnsafePointer<Int16>, second: UnsafePointer<Int16>?,
-                  into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
+func onePixelSums(_ doubled: UnsafePointer<UInt64>, inC: Int, oy: Int, ox: Int, _ g: KernelGeometry, transposed: Bool,
+                  first: UnsafePointer<Int16>, second: UnsafePointer<Int16>?, into sums: UnsafeMutablePointer<SIMD16<Int32>>) {
     var a = SIMD16<Int32>(repeating: 0), b = a
-    // The sums passed inout, not captured: a nested function that captures them, called from
-    // the tap closure, would box them (a heap allocation, refused by the no-allocation check).
-    @inline(__always) func accumulate(_ a: inout SIMD16<Int32>, _ b: inout SIMD16<Int32>, _ d: UnsafePointer<UInt64>, pairs: Int, _ at: Int) {
-        for j in 0..<pairs {
+    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+        let d = doubled + pixel &* inC / 2, at = tap &* inC &* 16
+        for j in 0..<(inC / 2) {
             a &+= pairProducts(d[j], first + (at &+ j &* 32))
             if let second { b &+= pairProducts(d[j], second + (at &+ j &* 32)) }
-        }
-    }
-    var doubled = SIMD64<UInt32>()
-    withUnsafeMutableBytes(of: &doubled) { raw in
-        let d = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
-        forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-            if let doubledInput {
-                accumulate(&a, &b, doubledInput + pixel &* inC / 2, pairs: inC / 2, tap &* inC &* 16)
-                return
-            }
-            let x = input + pixel &* inC
-            var start = 0
-            while start < inC {
-                let count = min(inC &- start, 64)
-                widenDoubled(x + start, count: count, zeroPoint: zp, into: d)
-                accumulate(&a, &b, d, pairs: count / 2, (tap &* inC &+ start) &* 16)
-                start &+= 64
-            }
         }
     }
     sums[0] = a; sums[1] = b
@@ -492,35 +479,43 @@ func onePixelSums(_ input: UnsafePointer<Int8>, doubledInput: UnsafePointer<UInt
 
 /// A dense op (inputs a multiple of 4) on vector targets: the inputs made unsigned (x + 128)
 /// and widened to int16 once, so that each quad is one broadcast load for every block, then
-/// two blocks of 16 outputs at a time from the folded bias. Out of line, so that the pair
-/// sums' helpers inline into it.
-@inlinable @inline(never)
+/// two blocks of 16 outputs at a time from the folded bias.
+@inlinable
 func denseUnsigned<S: OutputStage>(_ input: UnsafePointer<Int8>, inputs: Int, packed: UnsafeRawPointer, blocks: Int, blockBytes: Int,
                                    foldedBias: UnsafePointer<Int32>, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
     withInt16Scratch(count: inputs) { wide in
-        let raw = UnsafeMutableRawPointer(wide)
         widenCentered(input, count: inputs, zeroPoint: -128, into: wide)
-        var b = 0
-        while b < blocks {
-            let two = b &+ 1 < blocks
-            let w0 = (packed + b &* blockBytes).assumingMemoryBound(to: Int8.self), w1 = w0 + (two ? blockBytes : 0)
-            var l0 = SIMD16<Int32>(repeating: 0), h0 = l0, l1 = l0, h1 = l0
-            var c = 0
-            while c < inputs {
-                let quad = raw.load(fromByteOffset: 2 &* c, as: UInt64.self)
-                withWidened(w0 + c &* 16, count: 64) { multiplyAddQuadPairs(&l0, &h0, quad, $0) }
-                if two { withWidened(w1 + c &* 16, count: 64) { multiplyAddQuadPairs(&l1, &h1, quad, $0) } }
-                c &+= 4
-            }
-            let ch = b &* 16
-            let bias0: SIMD16<Int32> = UnsafeRawPointer(foldedBias + ch).loadUnaligned(as: SIMD16<Int32>.self)
-            stage.apply16(foldPairs(l0, h0) &+ bias0, channels: ch, to: output + ch)
-            if two {
-                let bias1: SIMD16<Int32> = UnsafeRawPointer(foldedBias + (ch &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
-                stage.apply16(foldPairs(l1, h1) &+ bias1, channels: ch &+ 16, to: output + (ch &+ 16))
-            }
-            b &+= two ? 2 : 1
+        denseBlocks(UnsafePointer(wide), inputs: inputs, packed: packed, blocks: blocks, blockBytes: blockBytes, foldedBias: foldedBias, stage, output: output)
+    }
+}
+
+/// `denseUnsigned`'s sums over the widened inputs. Out of line (and not in the scratch's
+/// closure, which is called through a pointer: 8 % slower), so that the pair sums' helpers
+/// inline into it.
+@inlinable @inline(never)
+func denseBlocks<S: OutputStage>(_ wide: UnsafePointer<Int16>, inputs: Int, packed: UnsafeRawPointer, blocks: Int, blockBytes: Int,
+                                 foldedBias: UnsafePointer<Int32>, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
+    let raw = UnsafeRawPointer(wide)
+    var b = 0
+    while b < blocks {
+        let two = b &+ 1 < blocks
+        let w0 = (packed + b &* blockBytes).assumingMemoryBound(to: Int8.self), w1 = w0 + (two ? blockBytes : 0)
+        var l0 = SIMD16<Int32>(repeating: 0), h0 = l0, l1 = l0, h1 = l0
+        var c = 0
+        while c < inputs {
+            let quad = raw.load(fromByteOffset: 2 &* c, as: UInt64.self)
+            withWidened(w0 + c &* 16, count: 64) { multiplyAddQuadPairs(&l0, &h0, quad, $0) }
+            if two { withWidened(w1 + c &* 16, count: 64) { multiplyAddQuadPairs(&l1, &h1, quad, $0) } }
+            c &+= 4
         }
+        let ch = b &* 16
+        let bias0: SIMD16<Int32> = UnsafeRawPointer(foldedBias + ch).loadUnaligned(as: SIMD16<Int32>.self)
+        stage.apply16(foldPairs(l0, h0) &+ bias0, channels: ch, to: output + ch)
+        if two {
+            let bias1: SIMD16<Int32> = UnsafeRawPointer(foldedBias + (ch &+ 16)).loadUnaligned(as: SIMD16<Int32>.self)
+            stage.apply16(foldPairs(l1, h1) &+ bias1, channels: ch &+ 16, to: output + (ch &+ 16))
+        }
+        b &+= two ? 2 : 1
     }
 }
 
@@ -546,88 +541,33 @@ func widenCentered(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, in
 
 /// Ops with a short reduction (at most 32 values) over channels that are not a multiple of 4:
 /// a first layer reading a 1-channel image, a dense op on a 2-value latent. Each output pixel's
-/// inputs (zero point subtracted, 0 for taps outside) are gathered once on the stack; every
-/// block of 16 output channels then takes them one broadcast at a time — on vector targets as
-/// pairs against pair-ordered weights (`pairOrderedWeights`), rewritten once per call for up
-/// to 8,192 weights' worth of blocks at a time.
+/// inputs (zero point subtracted, 0 for taps outside) are gathered once on the stack
+/// (`gatherShortField`); every block of 16 output channels then takes them one broadcast at a
+/// time — on vector targets as pairs against pair-ordered weights (`fewInputsPaired`).
 @inlinable
 func convolvePackedFewInputs<S: OutputStage>(
     _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
     let inC = Int(g.inC), k = Int(g.kernelH), outW = Int(g.outW), outC = Int(g.outC), blocks = outC / 16
     let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
-    let pairs = (r &+ 1) / 2, blockWeights = pairs &* 32, chunk = min(blocks, 8192 / blockWeights)
-    var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0), SIMD16<UInt64>(repeating: 0))
+    if targetHasVectorUnit {
+        // Blocks rewritten once per call, up to 8,192 weights' worth at a time; one output pixel
+        // (a dense op on a latent) rewrites each block once anyway: one at a time into a small
+        // buffer (clearing a large one costs more than the op).
+        let blockWeights = (r &+ 1) / 2 &* 32, single = g.outH == 1 && outW == 1
+        let chunk = single ? 1 : min(blocks, 8192 / blockWeights)
+        withInt16Scratch(count: chunk &* blockWeights) { paired in
+            fewInputsPaired(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output, paired: paired, chunk: chunk)
+        }
+        return
+    }
+    var lanes = (SIMD16<Int32>(repeating: 0), SIMD16<Int32>(repeating: 0))
     withUnsafeMutableBytes(of: &lanes) { raw in
-        // v: the field, 32 values (int32 lanes on Cortex-M, the first 64 bytes as int16 on
-        // vector targets); d: its pairs doubled (`doublePairs`).
-        let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self), v16 = raw.baseAddress!.assumingMemoryBound(to: Int16.self)
-        let d = (raw.baseAddress! + 128).assumingMemoryBound(to: UInt64.self)
-        let s = Int(g.stride), inW = Int(g.inW), row = k &* inC, zp16 = Int16(truncatingIfNeeded: zp)
-        @inline(__always) func gather(_ oy: Int, _ ox: Int, inside: Bool) {
-            if inside {
-                // Every tap inside: the field is k runs of k · inC contiguous values.
-                let first = input + firstTapPixel(oy, ox, g, transposed: false) &* inC
-                for ky in 0..<k {
-                    let x = first + ky &* inW &* inC
-                    if targetHasVectorUnit {
-                        for i in 0..<row { v16[ky &* row &+ i] = Int16(x[i]) &- zp16 }
-                    } else {
-                        for i in 0..<row { v[ky &* row &+ i] = Int32(x[i]) &- zp }
-                    }
-                }
-            } else {
-                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 0, as: SIMD16<Int32>.self)
-                raw.storeBytes(of: SIMD16<Int32>(repeating: 0), toByteOffset: 64, as: SIMD16<Int32>.self)
-                forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
-                    let x = input + pixel &* inC
-                    for ic in 0..<inC {
-                        if targetHasVectorUnit { v16[tap &* inC &+ ic] = Int16(x[ic]) &- zp16 } else { v[tap &* inC &+ ic] = Int32(x[ic]) &- zp }
-                    }
-                }
-            }
-        }
-        // Gathers output pixel (oy, ox)'s field; returns where its outputs go. (A loop body
-        // passed as a closure was called through a pointer per pixel: 4 % of denoise-ae.)
-        @inline(__always) func gatherPixel(_ oy: Int, _ ox: Int) -> Int {
-            let inside = !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
-                && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false)
-            gather(oy, ox, inside: inside)
-            return (oy &* outW &+ ox) &* outC
-        }
-        if targetHasVectorUnit {
-            // One output pixel (a dense op on a latent) rewrites each block once anyway: one at a
-            // time into a small buffer (clearing a large one costs more than the op).
-            let single = g.outH == 1 && outW == 1
-            withInt16Scratch(count: (single ? 1 : chunk) &* blockWeights) { paired in
-                var firstBlock = 0
-                while firstBlock < blocks {
-                    let count = single ? blocks : min(chunk, blocks &- firstBlock)
-                    if !single {
-                        for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
-                    }
-                    for oy in 0..<Int(g.outH) {
-                        for ox in 0..<outW {
-                            let o = gatherPixel(oy, ox)
-                            doublePairs(v16, pairs: pairs, into: d)
-                            for b in 0..<count {
-                                let ch = (firstBlock &+ b) &* 16
-                                if single { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired) }
-                                let w = paired + (single ? 0 : b &* blockWeights)
-                                var acc = SIMD16<Int32>(repeating: 0)
-                                for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
-                                stage.apply16(acc &+ UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self), channels: ch, to: output + (o &+ ch))
-                            }
-                        }
-                    }
-                    firstBlock &+= count
-                }
-            }
-            return
-        }
+        let v = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
         for oy in 0..<Int(g.outH) {
             for ox in 0..<outW {
-                let o = gatherPixel(oy, ox)
+                gatherShortField(input, inputZeroPoint: zp, g, transposed: transposed, oy, ox, into: v)
+                let o = (oy &* outW &+ ox) &* outC
                 #if arch(arm)
                 fewInputsDSP(v, quads: quads, rest: rest, packed: packed, bias: bias, channels: outC, stage, output: output + o)
                 #else
@@ -650,6 +590,70 @@ func convolvePackedFewInputs<S: OutputStage>(
                 }
                 #endif
             }
+        }
+    }
+}
+
+/// Output pixel (oy, ox)'s inputs less the zero point into v[0 ..< 32] (the reduction's order,
+/// 0 for taps outside the input and after the reduction's end; at most 32 values).
+@inlinable @inline(__always)
+func gatherShortField<T: FixedWidthInteger & SignedInteger>(_ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, _ g: KernelGeometry, transposed: Bool,
+                                                           _ oy: Int, _ ox: Int, into v: UnsafeMutablePointer<T>) {
+    let inC = Int(g.inC), k = Int(g.kernelH), s = Int(g.stride), inW = Int(g.inW), row = k &* inC, z = T(truncatingIfNeeded: zp)
+    if !transposed && allTapsInside(oy, kernel: k, stride: s, pad: Int(g.padTop), size: Int(g.inH), transposed: false)
+        && allTapsInside(ox, kernel: k, stride: s, pad: Int(g.padLeft), size: inW, transposed: false) {
+        // Every tap inside: the field is k runs of k · inC contiguous values.
+        let first = input + firstTapPixel(oy, ox, g, transposed: false) &* inC
+        for ky in 0..<k {
+            let x = first + ky &* inW &* inC
+            for i in 0..<row { v[ky &* row &+ i] = T(truncatingIfNeeded: x[i]) &- z }
+        }
+        return
+    }
+    for i in 0..<32 { v[i] = 0 }
+    forEachTap(oy, ox, g, transposed: transposed) { pixel, tap in
+        let x = input + pixel &* inC
+        for ic in 0..<inC { v[tap &* inC &+ ic] = T(truncatingIfNeeded: x[ic]) &- z }
+    }
+}
+
+/// `convolvePackedFewInputs` on vector targets: `chunk` blocks at a time rewritten in pair order
+/// into `paired` (one block per output pixel when chunk is 1 and there is one pixel), each
+/// pixel's field gathered as int16 and its pairs doubled, one pmaddwd per pair and 8 channels.
+/// Out of line, not in the buffer's closure (called through a pointer).
+@inlinable @inline(never)
+func fewInputsPaired<S: OutputStage>(
+    _ input: UnsafePointer<Int8>, inputZeroPoint zp: Int32, packed: UnsafeRawPointer, bias: UnsafePointer<Int32>,
+    _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>,
+    paired: UnsafeMutablePointer<Int16>, chunk: Int) where S.Accumulator == Int32 {
+    let inC = Int(g.inC), k = Int(g.kernelH), outW = Int(g.outW), outC = Int(g.outC), blocks = outC / 16
+    let r = k &* k &* inC, quads = r / 4, rest = r % 4, blockBytes = quads &* 64 &+ rest &* 16
+    let pairs = (r &+ 1) / 2, blockWeights = pairs &* 32, single = g.outH == 1 && outW == 1
+    var field = (SIMD32<Int16>(), SIMD16<UInt64>())      // the gathered values, then their pairs doubled
+    withUnsafeMutableBytes(of: &field) { raw in
+        let v = raw.baseAddress!.assumingMemoryBound(to: Int16.self), d = (raw.baseAddress! + 64).assumingMemoryBound(to: UInt64.self)
+        var firstBlock = 0
+        while firstBlock < blocks {
+            let count = single ? blocks : min(chunk, blocks &- firstBlock)
+            if !single {
+                for b in 0..<count { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired + b &* blockWeights) }
+            }
+            for oy in 0..<Int(g.outH) {
+                for ox in 0..<outW {
+                    gatherShortField(input, inputZeroPoint: zp, g, transposed: transposed, oy, ox, into: v)
+                    doublePairs(v, pairs: pairs, into: d)
+                    let o = (oy &* outW &+ ox) &* outC
+                    for b in 0..<count {
+                        let ch = (firstBlock &+ b) &* 16
+                        if single { pairOrderedWeights(packed + (firstBlock &+ b) &* blockBytes, reduction: r, into: paired) }
+                        let w = paired + (single ? 0 : b &* blockWeights)
+                        var acc = SIMD16<Int32>(repeating: 0)
+                        for j in 0..<pairs { acc &+= pairProducts(d[j], w + j &* 32) }
+                        stage.apply16(acc &+ UnsafeRawPointer(bias + ch).loadUnaligned(as: SIMD16<Int32>.self), channels: ch, to: output + (o &+ ch))
+                    }
+                }
+            }
+            firstBlock &+= count
         }
     }
 }
