@@ -32,8 +32,8 @@ struct PackedKernelTests {
         // Vector targets rewrite the weights in pair order on the stack, as many blocks as fit
         // at a time: three passes (3 + 3 + 2 blocks; 3 + 1, the last one block alone), and a
         // block too large for it (the portable path). Short reductions: 16 + 16 + 1 blocks.
-        Case(kind: .conv, inH: 9, inC: 64, outC: 128, k: 3, s: 1), Case(kind: .transposedConv, inH: 5, inC: 64, outC: 64, k: 3, s: 2),
-        Case(kind: .conv, inH: 6, inC: 232, outC: 16, k: 3, s: 1), Case(kind: .dense, inH: 1, inC: 31, outC: 528, k: 1, s: 1),
+        Case(kind: .conv, inH: 9, inC: 128, outC: 128, k: 3, s: 1), Case(kind: .transposedConv, inH: 5, inC: 128, outC: 64, k: 3, s: 2),
+        Case(kind: .conv, inH: 4, inC: 464, outC: 16, k: 3, s: 1), Case(kind: .dense, inH: 1, inC: 31, outC: 528, k: 1, s: 1),
         // Inputs of more than 16,384 values: widened in bands of rows; and k input rows of more
         // than that (the portable path).
         Case(kind: .conv, inH: 24, inC: 32, outC: 32, k: 3, s: 1), Case(kind: .transposedConv, inH: 17, inC: 64, outC: 16, k: 3, s: 2),

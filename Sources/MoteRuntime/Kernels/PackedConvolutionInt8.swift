@@ -119,7 +119,7 @@ public func convolvePackedInt8<S: OutputStage>(
     }
     // The portable path: other targets without vector registers, and on vector targets the
     // layers too large for the paired path's stack copies (one block of weights: 3×3 with more
-    // than 227 input channels; k input rows: more than 16,384 values) or whose channels are
+    // than 455 input channels; k input rows: more than 16,384 values) or whose channels are
     // not a multiple of 4.
     // Output pixels in groups of 4 along a row (spaced by the stride for a transposed conv,
     // so that all 4 use the same taps) where every tap lies inside the input horizontally:
@@ -243,8 +243,10 @@ public func convolvePackedInt8<S: OutputStage>(
     }
 }
 
-/// The most int16 weights the paired path rewrites on the stack per pass (64 KB): one block of
-/// a 3×3 convolution over up to 227 channels, or 5×5 over 81.
+/// The most int16 weights the paired path rewrites on the stack per pass (128 KB): one block of
+/// a 3×3 convolution over up to 455 channels, or 5×5 over 163; three blocks of a 3×3 over 128
+/// (one block per pass, which the 64 KB of session 9's first version held, left conv-ae's
+/// 128-channel transposed layers 1.2–1.3x slower).
 @usableFromInline let pairedWeightCapacity = int16ScratchCapacity
 
 /// One block's weights ([16 channels] × `reduction` values in the packed layout: quads, then
@@ -323,7 +325,7 @@ func widenDoubled(_ x: UnsafePointer<Int8>, count: Int, zeroPoint zp: Int16, int
 
 /// The most input values `convolvePackedPaired` holds widened and doubled (64 KB of stack):
 /// the input rows of a band of output rows, at least one row's k input rows.
-@usableFromInline let doubledInputCapacity = int16ScratchCapacity / 2
+@usableFromInline let doubledInputCapacity = int16ScratchCapacity / 4
 
 /// `convolvePackedInt8` on vector targets. The weights are rewritten in pair order
 /// (`pairOrderedWeights`) for as many blocks as fit `pairedWeightCapacity`, and the input rows
@@ -339,7 +341,7 @@ func convolvePackedPaired<S: OutputStage>(
     _ g: KernelGeometry, transposed: Bool, _ stage: S, output: UnsafeMutablePointer<S.Output>) where S.Accumulator == Int32 {
     let blockWeights = Int(g.kernelH) &* Int(g.kernelH) &* Int(g.inC) &* 16
     let chunk = min(Int(g.outC) / 16, pairedWeightCapacity / blockWeights)
-    withInt16Scratch(count: int16ScratchCapacity) { bandStorage in
+    withInt16Scratch(count: 2 &* doubledInputCapacity) { bandStorage in
         withInt16Scratch(count: chunk &* blockWeights) { paired in
             convolvePairedPasses(input, inputZeroPoint: zp, packed: packed, bias: bias, g, transposed: transposed, stage, output: output,
                                  band: UnsafeMutableRawPointer(bandStorage).assumingMemoryBound(to: UInt64.self), paired: paired, chunk: chunk)
@@ -475,7 +477,7 @@ func onePixelSums(_ doubled: UnsafePointer<UInt64>, inC: Int, oy: Int, ox: Int, 
 }
 
 /// The most inputs `denseUnsigned` widens on the stack.
-@usableFromInline let denseInputCapacity = int16ScratchCapacity
+@usableFromInline let denseInputCapacity = int16ScratchCapacity / 2
 
 /// A dense op (inputs a multiple of 4) on vector targets: the inputs made unsigned (x + 128)
 /// and widened to int16 once, so that each quad is one broadcast load for every block, then
