@@ -86,9 +86,12 @@ func roundedProductOnWords(_ x: Int32, _ multiplier: Int32, _ t: Int32) -> Int32
 /// rounded half away from zero through the magnitude; the low 32 bits of each result, as the
 /// scalar rule truncates.
 @inlinable @inline(__always)
-public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>) -> SIMD16<Int32> {
-    // Every lane's shift above 1: the sign bits of shift − 2, or-ed across the lanes, are clear.
-    // (Written with plain lane arithmetic: mask operations compile lane by lane.)
+public func multiplyByQuantizedMultiplier(_ x: SIMD16<Int32>, _ multiplier: SIMD16<Int32>, _ shift: SIMD16<Int32>,
+                                          shiftsAboveOne: Bool = false) -> SIMD16<Int32> {
+    // `shiftsAboveOne`: the caller checked every channel's shift once (an output stage's
+    // `checkingShifts`); otherwise check these 16 lanes: the sign bits of shift − 2, or-ed
+    // across the lanes, are clear. (Plain lane arithmetic: mask operations compile lane by lane.)
+    if shiftsAboveOne { return roundedHighWords(x, multiplier, shift) }
     let below = shift &- 2, eight = below.lowHalf | below.highHalf, four = eight.lowHalf | eight.highHalf
     if (four.lowHalf | four.highHalf).x | (four.lowHalf | four.highHalf).y >= 0 { return roundedHighWords(x, multiplier, shift) }
     @inline(__always) func scaled(_ x: SIMD8<Int64>, _ m: SIMD8<Int64>, _ s: SIMD8<Int64>) -> SIMD8<Int64> {

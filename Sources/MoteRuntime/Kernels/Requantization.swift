@@ -118,7 +118,7 @@ public struct Requantization<Accumulator: AccumulatorValue, Output: QuantizedVal
             m.replace(with: UnsafeRawPointer(negativeMultipliers + c).loadUnaligned(as: SIMD16<Int32>.self), where: negative)
             sh.replace(with: UnsafeRawPointer(negativeShifts + c).loadUnaligned(as: SIMD16<Int32>.self), where: negative)
         }
-        var v = (shiftsAboveOne ? roundedHighWords(acc, m, sh) : multiplyByQuantizedMultiplier(acc, m, sh)) &+ outputZeroPoint
+        var v = multiplyByQuantizedMultiplier(acc, m, sh, shiftsAboveOne: shiftsAboveOne) &+ outputZeroPoint
         v = clampLanes(v, min, max)
         for l in 0..<16 { out[l] = Output(truncatingIfNeeded: v[l]) }
     }
@@ -190,7 +190,7 @@ public struct FusedSigmoid<Accumulator: AccumulatorValue, Output: QuantizedValue
         guard Accumulator.bitWidth == 32 && targetHasVectorUnit else { return applyLaneByLane(acc, channels: c, to: out) }
         let m = UnsafeRawPointer(multipliers + c).loadUnaligned(as: SIMD16<Int32>.self)
         let sh = UnsafeRawPointer(shifts + c).loadUnaligned(as: SIMD16<Int32>.self)
-        let logit = shiftsAboveOne ? roundedHighWords(acc, m, sh) : multiplyByQuantizedMultiplier(acc, m, sh)
+        let logit = multiplyByQuantizedMultiplier(acc, m, sh, shiftsAboveOne: shiftsAboveOne)
         let u = clampLanes(logit, -32768, 32767) &+ 32768
         let i = u &>> 8, frac = u & 255
         var a = SIMD16<Int32>(), b = SIMD16<Int32>()
